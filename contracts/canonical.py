@@ -1,0 +1,128 @@
+"""Canonical form of a wire finding: one spelling for every value that means the same thing.
+
+Canonicalization never fails: it normalizes what it can and leaves the rest for
+`contracts.validate`, which reports every problem with its field name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from contracts.arn import canonical_arn, canonical_resource_type
+
+CENT = Decimal("0.01")
+
+SEVERITY_ALIASES = {
+    "informational": "info",
+    "information": "info",
+    "moderate": "medium",
+    "med": "medium",
+    "crit": "critical",
+}
+
+_LOWER_FIELDS = ("tenant_id", "workspace", "region", "service", "check_id", "severity", "status", "id_mode")
+_TRIM_FIELDS = ("resource_name", "title", "savings_formula", "alternative_group", "run_id", "scope")
+
+
+def canonical_details(details: Mapping[str, Any] | None) -> dict[str, str]:
+    """Wire `details` is a string map; non-string values are carried as compact JSON."""
+    out: dict[str, str] = {}
+    for key in sorted(details or {}):
+        value = (details or {})[key]
+        out[str(key)] = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return out
+
+
+def details_json(details: Mapping[str, str]) -> str:
+    return json.dumps(dict(details), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def money(value: Any) -> Decimal | None | str:
+    """Round to cents (banker's rounding); returns the raw value back as str when unparseable,
+    so validation can name it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def micros(value: Any) -> int | str | None:
+    """Epoch microseconds (UTC) from epoch micros or ISO-8601; raw text back when unparseable."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return int(value.astimezone(UTC).timestamp() * 1_000_000)
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        return text  # a naive time is ambiguous: validation rejects it
+    delta = parsed.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def canonicalize_record(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict in canonical form; fields keep their wire names."""
+    out = dict(rec)
+    for name in _LOWER_FIELDS:
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = value.strip().lower()
+    for name in _TRIM_FIELDS:
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = value.strip()
+    if out.get("resource_name") == "":
+        out["resource_name"] = None
+    if out.get("alternative_group") == "":
+        out["alternative_group"] = None
+    sev = out.get("severity")
+    if isinstance(sev, str):
+        out["severity"] = SEVERITY_ALIASES.get(sev, sev)
+    account = out.get("account_id")
+    if isinstance(account, str):
+        out["account_id"] = account.strip().replace("-", "")
+    currency = out.get("currency")
+    out["currency"] = currency.strip().upper() if isinstance(currency, str) and currency.strip() else "USD"
+    rtype = out.get("resource_type")
+    if isinstance(rtype, str):
+        out["resource_type"] = canonical_resource_type(rtype)
+    rid = out.get("resource_id")
+    if isinstance(rid, str) and isinstance(out.get("resource_type"), str):
+        out["resource_id"] = canonical_arn(
+            out["resource_type"], rid, str(out.get("account_id") or ""), str(out.get("region") or "")
+        )
+    tags = out.get("tags") or {}
+    if isinstance(tags, Mapping):
+        out["tags"] = {str(k).strip(): str(v).strip() for k, v in sorted(tags.items(), key=lambda kv: str(kv[0]).strip())}
+    details = out.get("details") or {}
+    if isinstance(details, Mapping):
+        out["details"] = canonical_details(details)
+    fps = out.get("source_fingerprints") or []
+    if isinstance(fps, list | tuple):
+        out["source_fingerprints"] = sorted({str(f).strip().lower() for f in fps})
+    out["estimated_monthly_savings"] = money(out.get("estimated_monthly_savings"))
+    conf = out.get("confidence")
+    out["confidence"] = 0.5 if conf is None else conf
+    out["observed_at"] = micros(out.get("observed_at"))
+    return out
