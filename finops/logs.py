@@ -49,3 +49,18 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "faust", "mode", "botocore", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def dict_config(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
+    """The same set-up as a `logging.config.dictConfig` dict, for frameworks (faust/mode) that
+    configure logging themselves at start-up."""
+    formatter = "finops.logs.JsonFormatter" if fmt == "json" else "finops.logs.KeyValueFormatter"
+    quiet = logging.getLevelName(max(logging.WARNING, logging.getLevelName(level.upper())))
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"finops": {"()": formatter}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "finops", "stream": "ext://sys.stderr"}},
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {name: {"level": quiet} for name in ("aiokafka", "faust", "mode", "botocore", "urllib3")},
+    }

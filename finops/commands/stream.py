@@ -1,0 +1,72 @@
+"""`finops stream`: run one stream worker (a member of consumer group finops-stream)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from finops.logs import dict_config
+from finops.settings import DATA_DIR, bootstrap_servers
+from producers.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "stream",
+        help="run the stream processor (faust worker): raw findings -> Parquet + dead letters",
+        description="Consume the raw finding topic as consumer group finops-stream; validate, "
+        "canonicalize, fingerprint, cast; write hive-partitioned Parquet; dead-letter the rest.",
+    )
+    p.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers (default: env or local broker)")
+    p.add_argument("--topic", default=RAW_TOPIC, help=f"raw finding topic (default {RAW_TOPIC})")
+    p.add_argument("--dlq-topic", default=DLQ_TOPIC)
+    p.add_argument("--scans-topic", default=SCANS_TOPIC)
+    p.add_argument("--no-scans", action="store_true", help="do not consume scan summaries")
+    p.add_argument("--group", default="finops-stream", help="consumer group id")
+    p.add_argument("--out", type=Path, default=DATA_DIR / "findings", help="Parquet root for findings")
+    p.add_argument("--scans-out", type=Path, default=DATA_DIR / "scans")
+    p.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS, help="partitions of topics it creates")
+    p.add_argument("--chunk-records", type=int, default=20_000, help="offsets per Parquet file (the grid)")
+    p.add_argument("--batch-max", type=int, default=5_000)
+    p.add_argument("--batch-within", type=float, default=0.5, help="seconds before a partial batch")
+    p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import faust
+
+    from streams.app import StreamSettings, create_app
+
+    bootstrap = args.bootstrap or bootstrap_servers()
+    ensure_topics(
+        bootstrap,
+        {args.topic: args.partitions, args.dlq_topic: args.partitions, args.scans_topic: args.partitions},
+        compacted=frozenset({args.dlq_topic}),
+    )
+    settings = StreamSettings(
+        bootstrap=bootstrap,
+        group_id=args.group,
+        raw_topic=args.topic,
+        dlq_topic=args.dlq_topic,
+        scans_topic=args.scans_topic,
+        out_dir=args.out,
+        scans_dir=args.scans_out,
+        chunk_records=args.chunk_records,
+        batch_max=args.batch_max,
+        batch_within_s=args.batch_within,
+        idle_flush_s=args.idle_flush,
+        partitions=args.partitions,
+        with_scans=not args.no_scans,
+    )
+    app = create_app(settings)
+    log.info("stream worker starting", extra={"bootstrap": bootstrap, "topic": args.topic, "out": str(args.out)})
+    level = logging.getLevelName(logging.getLogger().level)
+    worker = faust.Worker(
+        app, loglevel=level, quiet=True, logging_config=dict_config(level, args.log_format)
+    )
+    worker.execute_from_commandline()
+    return 0

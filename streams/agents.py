@@ -1,0 +1,151 @@
+"""Faust agents: consume a topic, run the processor, ack only what is durable.
+
+Faust acks an event even when the agent raises, so nothing here may raise per event: the processor
+turns every bad record into a dead letter. Acks: `noack_take` hands over events unacked; an event is
+acked once the chunk holding its offset is complete and its files and dead letters are durable.
+Faust then commits the highest contiguously acked offset of each partition.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import faust
+import pyarrow as pa
+from faust.types import TP
+
+from contracts.cast import rows_to_table, to_row
+from contracts.schema import FINDING_SCHEMA
+from finops.settings import bootstrap_servers
+from sinks.chunk_sink import ChunkSink, Committable
+from sinks.parquet_format import remove_stale_temporaries
+from streams.app import StreamSettings
+from streams.dead_letter import DeadLetterPublisher
+from streams.processor import Incoming, Processor
+
+log = logging.getLogger(__name__)
+
+
+class PartitionedAcker:
+    """Holds unacked events per partition until their offsets are durable."""
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[str, int], deque[Any]] = {}
+
+    def hold(self, key: tuple[str, int], event: Any) -> None:
+        self.held.setdefault(key, deque()).append(event)
+
+    async def release(self, stream: faust.StreamT, done: Committable) -> int:
+        queue = self.held.get((done.topic, done.partition))
+        released = 0
+        while queue and queue[0].message.offset <= done.through_offset:
+            await stream.ack(queue.popleft())
+            released += 1
+        return released
+
+    def forget(self, key: tuple[str, int]) -> None:
+        self.held.pop(key, None)
+
+
+def _incoming(event: Any) -> Incoming:
+    msg = event.message
+    headers = msg.headers or ()
+    if isinstance(headers, dict):
+        headers = tuple(headers.items())
+    return Incoming(msg.offset, msg.value, tuple((k, bytes(v or b"")) for k, v in headers))
+
+
+def _make_agent(
+    app: faust.App,
+    topic_name: str,
+    processor: Processor,
+    dlq: DeadLetterPublisher,
+    settings: StreamSettings,
+) -> Callable[..., Any]:
+    topic = app.topic(topic_name, value_serializer="raw", key_serializer="raw")
+    acker = PartitionedAcker()
+    state = {"last_batch": time.monotonic(), "logged": 0}
+
+    async def consume(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(settings.batch_max, within=settings.batch_within_s):
+            by_tp: dict[tuple[str, int], list[Any]] = {}
+            for event in events:
+                tp = event.message.tp
+                by_tp.setdefault((tp.topic, tp.partition), []).append(event)
+            for key, tp_events in sorted(by_tp.items()):
+                for event in tp_events:
+                    acker.hold(key, event)
+                done = processor.process(key[0], key[1], [_incoming(e) for e in tp_events])
+                if done:
+                    dlq.flush()  # dead letters durable before their offsets commit
+                    for item in done:
+                        await acker.release(stream, item)
+            if len(events) < settings.batch_max:
+                processor.sink.flush_open()
+            state["last_batch"] = time.monotonic()
+            stats = processor.stats
+            if stats.consumed - state["logged"] >= 50_000:
+                state["logged"] = stats.consumed
+                log.info(
+                    "stream progress",
+                    extra={"topic": topic_name, "consumed": stats.consumed, "valid": stats.valid,
+                           "invalid": stats.invalid, "files": processor.sink.stats.files_written},
+                )
+
+    agent = app.agent(topic, name=f"sink-{topic_name}", concurrency=1)(consume)
+
+    @app.timer(interval=settings.idle_flush_s)
+    async def idle_flush() -> None:
+        if time.monotonic() - state["last_batch"] >= settings.idle_flush_s:
+            processor.sink.flush_open()
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(sender: Any, revoked: set[TP], **_: Any) -> None:
+        for tp in revoked:
+            if tp.topic == topic_name:
+                processor.sink.drop_partition(tp.topic, tp.partition)
+                acker.forget((tp.topic, tp.partition))
+
+    return agent
+
+
+def install_agents(app: faust.App, settings: StreamSettings) -> None:
+    bootstrap = settings.bootstrap or bootstrap_servers()
+    dlq = DeadLetterPublisher(bootstrap, settings.dlq_topic)
+    remove_stale_temporaries(settings.out_dir)
+    findings = Processor(
+        "finding",
+        to_row,
+        rows_to_table,
+        ChunkSink(settings.out_dir, FINDING_SCHEMA, chunk_records=settings.chunk_records),
+        dlq.send,
+    )
+    _make_agent(app, settings.raw_topic, findings, dlq, settings)
+    app.finops_processors = {"findings": findings}  # type: ignore[attr-defined]
+    if settings.with_scans:
+        scans = scan_processor(settings, dlq)
+        if scans is not None:
+            _make_agent(app, settings.scans_topic, scans, dlq, settings)
+            app.finops_processors["scans"] = scans  # type: ignore[attr-defined]
+
+
+def scan_processor(settings: StreamSettings, dlq: DeadLetterPublisher) -> Processor | None:
+    """Scan summaries share the path, with their own contract (from the jobs' lifecycle work)."""
+    try:
+        from contracts.scan_schema import SCAN_SCHEMA, scan_rows_to_table, scan_wire_to_row
+    except ImportError:
+        log.warning("contracts.scan_schema missing: scan summaries are not stored")
+        return None
+    schema: pa.Schema = SCAN_SCHEMA
+    remove_stale_temporaries(settings.scans_dir)
+    return Processor(
+        "scan",
+        scan_wire_to_row,
+        scan_rows_to_table,
+        ChunkSink(settings.scans_dir, schema, chunk_records=settings.chunk_records, time_column="finished_at"),
+        dlq.send,
+    )

@@ -1,0 +1,64 @@
+"""The faust-streaming application: consumer group `finops-stream` over the finding topics.
+
+More workers = more members of the consumer group; more throughput = more partitions. Offsets are
+committed by faust only for acked events, and the agents ack an event only once the Parquet file
+holding it is durable (see `streams.agents`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import faust
+
+from finops.settings import DATA_DIR, bootstrap_servers
+from producers.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
+
+GROUP_ID = "finops-stream"
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    bootstrap: str = ""
+    group_id: str = GROUP_ID
+    raw_topic: str = RAW_TOPIC
+    dlq_topic: str = DLQ_TOPIC
+    scans_topic: str = SCANS_TOPIC
+    out_dir: Path = DATA_DIR / "findings"
+    scans_dir: Path = DATA_DIR / "scans"
+    chunk_records: int = DEFAULT_CHUNK_RECORDS
+    batch_max: int = 5_000  # events per take() batch
+    batch_within_s: float = 0.5  # a partial batch is handed over after this long
+    idle_flush_s: float = 1.0  # open chunks become visible after this much quiet
+    partitions: int = 6
+    with_scans: bool = True
+
+    def broker_url(self) -> str:
+        servers = (self.bootstrap or bootstrap_servers()).split(",")
+        return ";".join(f"kafka://{s.strip()}" for s in servers)
+
+
+def create_app(settings: StreamSettings) -> faust.App:
+    app = faust.App(
+        settings.group_id,
+        broker=settings.broker_url(),
+        value_serializer="raw",
+        key_serializer="raw",
+        store="memory://",
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        stream_wait_empty=False,
+        broker_commit_interval=0.5,
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        topic_partitions=settings.partitions,
+        stream_buffer_maxsize=max(4096, settings.batch_max * 2),
+        consumer_max_fetch_size=4 * 1024 * 1024,
+        autodiscover=False,
+    )
+    from streams.agents import install_agents
+
+    install_agents(app, settings)
+    return app

@@ -1,0 +1,75 @@
+"""decode -> canonicalize -> validate -> fingerprint -> cast, for one consumed batch of a partition.
+
+Kept free of faust so the live worker, `finops replay` and the tests run the very same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from contracts.cast import ContractError, Provenance
+from producers.wire import Decoder, WireError
+from sinks.chunk_sink import ChunkSink, Committable
+from streams.dead_letter import DeadLetter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    offset: int
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass
+class ProcessorStats:
+    consumed: int = 0
+    valid: int = 0
+    invalid: int = 0
+
+
+@dataclass
+class Processor:
+    """One schema's path from bytes to rows of its Arrow schema."""
+
+    schema_name: str
+    to_row: Callable[[dict[str, Any], Provenance], dict[str, Any]]
+    to_table: Callable[[list[dict[str, Any]]], pa.Table]
+    sink: ChunkSink
+    dead_letter: Callable[[DeadLetter], None]
+    decoder: Decoder = field(default_factory=Decoder)
+    stats: ProcessorStats = field(default_factory=ProcessorStats)
+
+    def process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
+        rows: list[dict[str, Any]] = []
+        for msg in batch:
+            where = Provenance(topic, partition, msg.offset)
+            try:
+                if msg.value is None:
+                    raise WireError("empty", "message has no value (tombstone)")
+                writer, record = self.decoder.decode(msg.value)
+                if writer.name != self.schema_name:
+                    raise WireError("wrong_schema", f"{writer.name} record on a {self.schema_name} topic")
+                rows.append(self.to_row(record, where))
+            except WireError as exc:
+                self._reject(where, msg, exc.reason, exc.detail)
+            except ContractError as exc:
+                self._reject(where, msg, "contract", "; ".join(str(p) for p in exc.problems))
+            except (ValueError, TypeError, KeyError, OverflowError) as exc:
+                self._reject(where, msg, "cast", f"{type(exc).__name__}: {exc}")
+        self.stats.consumed += len(batch)
+        self.stats.valid += len(rows)
+        table = self.to_table(rows) if rows else self.sink.schema.empty_table()
+        return self.sink.add(topic, partition, [m.offset for m in batch], table)
+
+    def _reject(self, where: Provenance, msg: Incoming, reason: str, detail: str) -> None:
+        self.stats.invalid += 1
+        self.dead_letter(
+            DeadLetter(where.topic, where.partition, where.offset, msg.value or b"", reason, detail, msg.headers)
+        )
