@@ -1,0 +1,103 @@
+"""Savings arithmetic that shows its work: an `Estimate` is an amount plus the formula (with the
+numbers) that produced it and the prices it used, so every figure on the dashboard can be
+re-derived by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from checks.prices.catalog import Price, PriceCatalog
+
+HOURS_PER_MONTH = Decimal(730)  # AWS's own convention for monthly estimates
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Term:
+    """`quantity` of something at the price of `key` (looked up) or an explicit `price`."""
+
+    quantity: Decimal
+    label: str  # the quantity with its unit, e.g. "500 GiB" or "2 nodes x 730 h"
+    key: str
+    sign: int = 1
+    price: Decimal | None = None  # explicit price (e.g. an RI's effective rate from the API)
+    price_source: str = ""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    amount: Decimal | None
+    formula: str
+    prices: tuple[Price, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def evidence(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "prices": {p.key: f"{p.amount} USD/{p.unit}" for p in self.prices},
+            "price_source": sorted({p.source for p in self.prices}),
+        }
+        if self.prices:
+            out["price_region"] = self.prices[0].region
+        if self.missing:
+            out["missing_prices"] = list(self.missing)
+        return out
+
+    @property
+    def known(self) -> bool:
+        return self.amount is not None
+
+
+def estimate(
+    catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = ""
+) -> Estimate:
+    """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
+    the amount None: a partial sum would understate or overstate without saying so."""
+    prices: list[Price] = []
+    missing: list[str] = []
+    parts: list[str] = []
+    total = Decimal(0)
+    for i, term in enumerate(terms):
+        price: Price | None
+        if term.price is not None:
+            price = Price(term.key, region, term.price, term.price_source or "AWS API")
+        else:
+            price = catalog.get(region, term.key)
+        op = "" if i == 0 and term.sign > 0 else (" - " if term.sign < 0 else " + ")
+        if price is None:
+            missing.append(term.key)
+            parts.append(f"{op}{term.label} x ? ({term.key}, {region}: no price)")
+            continue
+        prices.append(price)
+        parts.append(f"{op}{term.label} x {price.label()}")
+        total += term.sign * term.quantity * price.amount
+    suffix = f"; {note}" if note else ""
+    if missing:
+        return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing))
+    amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices))
+
+
+def fixed(amount: Decimal, formula: str) -> Estimate:
+    """An estimate that needs no catalog price (e.g. a zero with the reason it is zero)."""
+    return Estimate(amount.quantize(CENT), formula)
+
+
+def monthly_hours(count: int | Decimal = 1, what: str = "") -> tuple[Decimal, str]:
+    qty = Decimal(count) * HOURS_PER_MONTH
+    label = f"{count} {what} x 730 h" if what else "730 h"
+    return qty, label
+
+
+def gib(value: float | int | Decimal) -> str:
+    d = Decimal(str(value)).quantize(Decimal("0.001")).normalize()
+    return format(d, "f")
+
+
+def total_of(estimates: Iterable[Estimate]) -> Decimal | None:
+    amounts = [e.amount for e in estimates]
+    if any(a is None for a in amounts):
+        return None
+    return sum((a for a in amounts if a is not None), Decimal(0))

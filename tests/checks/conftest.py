@@ -1,0 +1,67 @@
+"""Fixtures shared by the check tests: a scan context over moto (or over nothing, for the
+pure `evaluate` tests) and the contract assertion every emitted finding must pass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from checks.config import TenantConfig
+from checks.model import ScanContext
+from checks.prices.catalog import PriceCatalog
+from contracts.cast import Provenance, to_row
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> PriceCatalog:
+    return PriceCatalog.load()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def make_ctx(catalog: PriceCatalog) -> Callable[..., ScanContext]:
+    def build(now: datetime = NOW, region: str = REGION, config: Any = None,
+              prices: PriceCatalog | None = None) -> ScanContext:
+        session = boto3.Session(
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+            region_name=region,
+        )
+        cfg = config if isinstance(config, TenantConfig) else TenantConfig.from_mapping(
+            {"checks": config or {}})
+        return ScanContext(session=session, tenant_id="acme", workspace="default",
+                           account_id=ACCOUNT, region=region, run_id="run-1", now=now,
+                           prices=prices or catalog, config=cfg)
+
+    return build
+
+
+def assert_contract(findings: list[Any]) -> None:
+    """Every finding a check emits must pass the stream's contract."""
+    for f in findings:
+        to_row(f.to_wire(), Provenance("t", 0, 0))
+
+
+@pytest.fixture
+def contract() -> Callable[[list[Any]], None]:
+    return assert_contract
