@@ -1,0 +1,266 @@
+"""Actual cost for findings, from the normalized cost facts (`finops cur enrich`).
+
+For each finding: the cost of its resource over the last 7 and 30 days, month to date and the
+previous month, relative to `as_of` (default: the latest usage end in the facts). Attribution falls
+back in order: `exact_resource` (the finding's canonical ARN is billed), `scoped_rollup` (the total
+of the finding's account + region + service: context, not the resource's own cost), `none`. Without
+any facts every finding passes through with `none`: CUR is enrichment, never a requirement.
+
+All aggregation runs in one DuckDB pass over the facts (resource level, then rolled up to scopes);
+the finding columns are never round-tripped through DuckDB, the seven new columns are appended to
+the caller's Arrow table in its own row order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from contracts.schema import FINDING_SCHEMA, MONEY
+from jobs.cur.names import quote_literal
+from jobs.cur.services import FINDING_SERVICE_CODES
+
+EXACT, ROLLUP, NONE = "exact_resource", "scoped_rollup", "none"
+METHODS = (EXACT, ROLLUP, NONE)
+BASE_CONFIDENCE = {EXACT: 0.9, ROLLUP: 0.4, NONE: 0.0}
+WINDOW_DAYS = 30
+
+ENRICHMENT_FIELDS: list[pa.Field] = [
+    pa.field("actual_cost_7d", MONEY, nullable=True),
+    pa.field("actual_cost_30d", MONEY, nullable=True),
+    pa.field("actual_cost_mtd", MONEY, nullable=True),
+    pa.field("actual_cost_prev_month", MONEY, nullable=True),
+    pa.field("actual_currency", pa.string(), nullable=True),
+    pa.field("attribution_method", pa.string(), nullable=False),
+    pa.field("attribution_confidence", pa.float64(), nullable=False),
+]
+ENRICHED_SCHEMA = pa.schema(
+    list(FINDING_SCHEMA) + ENRICHMENT_FIELDS,
+    metadata={"finops.schema": "finding_enriched", "finops.schema_version": "1"},
+)
+_KEY_COLUMNS = ("tenant_id", "account_id", "region", "service", "resource_id")
+
+
+def read_findings(path: Path | str) -> pa.Table:
+    """Findings Parquet (a file or a `data/findings/` tree) as exactly FINDING_SCHEMA."""
+    path = Path(path)
+    if path.is_dir() and not any(path.rglob("*.parquet")):
+        return FINDING_SCHEMA.empty_table()
+    dataset = ds.dataset(path, format="parquet", schema=FINDING_SCHEMA, partitioning=None)
+    return dataset.to_table()
+
+
+def facts_files(facts_dir: Path | str | None) -> list[str]:
+    if facts_dir is None or not Path(facts_dir).exists():
+        return []
+    return sorted(str(p) for p in Path(facts_dir).rglob("*.parquet") if not p.name.startswith("."))
+
+
+def enrich_findings(
+    findings: pa.Table | Path | str,
+    facts_dir: Path | str | None,
+    as_of: datetime | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pa.Table:
+    """`findings` (FINDING_SCHEMA) plus the actual-cost columns, as ENRICHED_SCHEMA, same row order.
+
+    The confidence is the method's base (exact 0.9, roll-up 0.4) times the share of the 30 days
+    before `as_of` that the tenant's facts have any usage in (a bill that stops early is less sure).
+    `as_of` is an exclusive instant: the 7/30-day windows end there, and month-to-date is the month
+    holding the last instant before it (so the default, the end of the last billed hour, gives the
+    last billed month). The schema metadata records the as_of used."""
+    table = findings if isinstance(findings, pa.Table) else read_findings(findings)
+    table = table.select(FINDING_SCHEMA.names).cast(FINDING_SCHEMA)
+    files = facts_files(facts_dir)
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if not files or table.num_rows == 0:
+        return _append(table, _none_columns(table.num_rows), None)
+    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], hive_partitioning = false, union_by_name = true)"
+    if as_of is None:
+        as_of = con.sql(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()[0][
+            0
+        ]
+        if as_of is None:
+            return _append(table, _none_columns(table.num_rows), None)
+    keys = table.select(list(_KEY_COLUMNS)).append_column(
+        "row_no", pa.array(range(table.num_rows), pa.int64())
+    )
+    svc = pa.table(
+        {
+            "finding_service": list(FINDING_SERVICE_CODES),
+            "product_code": [v.lower() for v in FINDING_SERVICE_CODES.values()],
+        }
+    )
+    con.register("cur_finding_keys", keys)
+    con.register("cur_service_map", svc)
+    try:
+        result = con.sql(_enrich_sql(facts), params=[as_of]).to_arrow_table()
+    finally:
+        con.unregister("cur_finding_keys")
+        con.unregister("cur_service_map")
+    return _append(table, result, as_of)
+
+
+def _enrich_sql(facts: str) -> str:
+    cost = "COALESCE(cost_effective, cost_primary)"
+    in_window = "usage_start >= {lo} AND usage_start < {hi}"
+
+    def windowed(lo: str, hi: str) -> str:
+        return f"sum(CASE WHEN {in_window.format(lo=lo, hi=hi)} THEN {cost} END)"
+
+    sums = ("c7", "c30", "mtd", "prev")
+    rollup = ", ".join(f"sum({s}) AS {s}" for s in sums)
+    money = "CAST(round(COALESCE({x}, 0.0), 2) AS DECIMAL(18, 2))"
+    pick = (
+        "CASE WHEN r.resource_id IS NOT NULL THEN r.{s} WHEN s.tenant_id IS NOT NULL THEN s.{s} END"
+    )
+    out = ", ".join(
+        f"CASE WHEN r.resource_id IS NULL AND s.tenant_id IS NULL THEN NULL ELSE "
+        f"{money.format(x=pick.format(s=s))} END AS {name}"
+        for s, name in zip(
+            sums,
+            ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month"),
+            strict=True,
+        )
+    )
+    return f"""
+    WITH b AS (
+        SELECT CAST(? AS TIMESTAMPTZ) AS as_of
+    ), w AS (
+        SELECT as_of, as_of - INTERVAL 7 DAY AS s7, as_of - INTERVAL {WINDOW_DAYS} DAY AS s30,
+               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) AS m0,
+               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) - INTERVAL 1 MONTH AS mp
+        FROM b
+    ), grain AS (
+        SELECT tenant_id, account_id, region, lower(service) AS service_l, resource_id,
+               {windowed("w.s7", "w.as_of")} AS c7,
+               {windowed("w.s30", "w.as_of")} AS c30,
+               {windowed("w.m0", "w.as_of")} AS mtd,
+               {windowed("w.mp", "w.m0")} AS prev,
+               min(currency) AS cur_min, max(currency) AS cur_max
+        FROM {facts}, w
+        GROUP BY ALL
+    ), by_res AS (
+        SELECT tenant_id, resource_id, {rollup}, min(cur_min) AS cur_min, max(cur_max) AS cur_max
+        FROM grain WHERE resource_id IS NOT NULL GROUP BY ALL
+    ), by_scope AS (
+        SELECT tenant_id, account_id, region, service_l, {rollup},
+               min(cur_min) AS cur_min, max(cur_max) AS cur_max
+        FROM grain GROUP BY ALL
+    ), cov AS (
+        SELECT tenant_id,
+               least(1.0, count(DISTINCT date_trunc('day', usage_start)) / {WINDOW_DAYS}.0) AS coverage
+        FROM {facts}, w
+        WHERE usage_start >= w.s30 AND usage_start < w.as_of
+        GROUP BY ALL
+    )
+    SELECT {out},
+        CASE WHEN r.resource_id IS NOT NULL THEN
+                 CASE WHEN r.cur_min = r.cur_max THEN r.cur_min ELSE 'MIXED' END
+             WHEN s.tenant_id IS NOT NULL THEN
+                 CASE WHEN s.cur_min = s.cur_max THEN s.cur_min ELSE 'MIXED' END
+        END AS actual_currency,
+        CASE WHEN r.resource_id IS NOT NULL THEN '{EXACT}'
+             WHEN s.tenant_id IS NOT NULL THEN '{ROLLUP}' ELSE '{NONE}' END AS attribution_method,
+        round(CASE WHEN r.resource_id IS NOT NULL THEN {BASE_CONFIDENCE[EXACT]}
+                   WHEN s.tenant_id IS NOT NULL THEN {BASE_CONFIDENCE[ROLLUP]} ELSE 0.0 END
+              * COALESCE(cov.coverage, 0.0), 3) AS attribution_confidence
+    FROM cur_finding_keys f
+    LEFT JOIN cur_service_map m ON m.finding_service = lower(f.service)
+    LEFT JOIN by_res r ON r.tenant_id = f.tenant_id AND r.resource_id = f.resource_id
+    LEFT JOIN by_scope s ON s.tenant_id = f.tenant_id AND s.account_id = f.account_id
+        AND s.region = f.region AND s.service_l = COALESCE(m.product_code, lower(f.service))
+    LEFT JOIN cov ON cov.tenant_id = f.tenant_id
+    ORDER BY f.row_no
+    """
+
+
+def _none_columns(n: int) -> pa.Table:
+    return pa.table(
+        {
+            "actual_cost_7d": pa.nulls(n, MONEY),
+            "actual_cost_30d": pa.nulls(n, MONEY),
+            "actual_cost_mtd": pa.nulls(n, MONEY),
+            "actual_cost_prev_month": pa.nulls(n, MONEY),
+            "actual_currency": pa.nulls(n, pa.string()),
+            "attribution_method": pa.array([NONE] * n, pa.string()),
+            "attribution_confidence": pa.array([0.0] * n, pa.float64()),
+        }
+    )
+
+
+def _append(table: pa.Table, extra: pa.Table, as_of: datetime | None) -> pa.Table:
+    if extra.num_rows != table.num_rows:
+        raise RuntimeError(
+            f"enrichment returned {extra.num_rows} rows for {table.num_rows} findings"
+        )
+    arrays = list(table.columns) + [extra.column(f.name) for f in ENRICHMENT_FIELDS]
+    metadata = dict(ENRICHED_SCHEMA.metadata or {})
+    metadata[b"finops.cur_as_of"] = b"" if as_of is None else as_of.isoformat().encode()
+    schema = ENRICHED_SCHEMA.with_metadata(metadata)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(list(ENRICHED_SCHEMA))).cast(schema)
+
+
+@dataclass(frozen=True, slots=True)
+class MethodShare:
+    method: str
+    findings: int
+    findings_share: float
+    savings: float
+    savings_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the findings (and of their estimated savings) carry exact, roll-up or no cost."""
+
+    findings: int
+    savings: float
+    by_method: dict[str, MethodShare]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "findings": self.findings,
+            "savings": self.savings,
+            "by_method": {m: asdict(s) for m, s in self.by_method.items()},
+        }
+
+
+def coverage(enriched: pa.Table | Path | str) -> Coverage:
+    """Coverage figures of an enriched table (or a folder of enriched Parquet)."""
+    if not isinstance(enriched, pa.Table):
+        files = facts_files(enriched)
+        enriched = (
+            ds.dataset(files, format="parquet", schema=ENRICHED_SCHEMA).to_table()
+            if files
+            else ENRICHED_SCHEMA.empty_table()
+        )
+    con = duckdb.connect()
+    con.register(
+        "cur_enriched", enriched.select(["attribution_method", "estimated_monthly_savings"])
+    )
+    rows = con.sql(
+        "SELECT attribution_method, count(*), "
+        "COALESCE(sum(CAST(estimated_monthly_savings AS DOUBLE)), 0.0) "
+        "FROM cur_enriched GROUP BY 1"
+    ).fetchall()
+    counts = {m: (int(n), float(s)) for m, n, s in rows}
+    total_n = sum(n for n, _ in counts.values())
+    total_s = sum(s for _, s in counts.values())
+    shares = {}
+    for m in METHODS:
+        n, s = counts.get(m, (0, 0.0))
+        shares[m] = MethodShare(
+            m,
+            n,
+            round(n / total_n, 4) if total_n else 0.0,
+            round(s, 2),
+            round(s / total_s, 4) if total_s else 0.0,
+        )
+    return Coverage(total_n, round(total_s, 2), shares)
