@@ -1,0 +1,87 @@
+"""`finops web`: serve the live dashboard (and its JSON API) over the snapshot sets.
+
+Auth is on unless asked otherwise: `--tokens FILE` (hashed tokens per tenant), or, for a
+local single-tenant demo only, `--no-auth --tenant NAME`, which every page then marks with
+an "auth off (demo)" badge. `--hash-token` reads a token on stdin and prints the sha256 to
+put in the tokens file (the token itself never goes on a command line or into the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from finops import settings
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "web",
+        help="serve the live FinOps dashboard and its JSON API",
+        description="Serve the dashboard over data/snapshots/<tenant>/; pages update live when "
+        "a new snapshot set is announced on Kafka or appears on disk.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--data-dir", default=None,
+                        help=f"data directory holding snapshots/ (default {settings.DATA_DIR})")
+    parser.add_argument("--tokens", default=None, metavar="FILE",
+                        help='tokens file: {"tokens": [{"tenant": "acme", "sha256": "…"}]}')
+    parser.add_argument("--no-auth", action="store_true",
+                        help="serve one tenant without authentication (local demo only)")
+    parser.add_argument("--tenant", default=None, help="the tenant served with --no-auth")
+    parser.add_argument("--bootstrap", default=None,
+                        help="Kafka bootstrap servers for snapshot announcements "
+                        "(default: KAFKA_BOOTSTRAP_SERVERS or the local broker)")
+    parser.add_argument("--no-kafka", action="store_true",
+                        help="do not consume announcements; watch manifest files only")
+    parser.add_argument("--hash-token", action="store_true",
+                        help="read a token on stdin, print its sha256 for the tokens file, exit")
+    parser.set_defaults(handler=run)
+
+
+def config_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """The app config the arguments ask for; raises ValueError on a contradictory set."""
+    if args.no_auth and args.tokens:
+        raise ValueError("--no-auth and --tokens exclude each other")
+    if args.no_auth and not args.tenant:
+        raise ValueError("--no-auth needs --tenant NAME (the one tenant the demo serves)")
+    if not args.no_auth and not args.tokens:
+        raise ValueError("give --tokens FILE, or --no-auth --tenant NAME for a local demo")
+    if args.tenant and not args.no_auth:
+        raise ValueError("--tenant only applies with --no-auth (tokens decide the tenant)")
+    return {
+        "DATA_DIR": args.data_dir,
+        "TOKENS_FILE": args.tokens,
+        "AUTH_DISABLED": bool(args.no_auth),
+        "DEMO_TENANT": args.tenant,
+        "KAFKA_BOOTSTRAP": None if args.no_kafka else (args.bootstrap
+                                                       or settings.bootstrap_servers()),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from web.app import ConfigError, create_app
+    from web.auth import AuthConfigError, hash_token
+
+    if args.hash_token:
+        token = sys.stdin.readline().strip()
+        if not token:
+            print("finops web --hash-token: no token on stdin", file=sys.stderr)
+            return 2
+        print(hash_token(token))
+        return 0
+    try:
+        app = create_app(config_from_args(args))
+    except (ValueError, ConfigError, AuthConfigError) as exc:
+        print(f"finops web: {exc}", file=sys.stderr)
+        return 2
+    log.info("dashboard listening", extra={
+        "url": f"http://{args.host}:{args.port}/", "auth": "off" if args.no_auth else "tokens",
+        "data_dir": str(app.config["DATA_DIR"]),
+        "kafka": app.config["KAFKA_BOOTSTRAP"] or "off"})
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0

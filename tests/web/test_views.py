@@ -1,0 +1,126 @@
+"""Page data: totals that skip resolved / suppressed / alternative / meta findings, no-CUR nulls."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from web import views
+from web.sample import correlate, make_findings, write_set
+from web.snapshots import Snapshot, SnapshotStore
+
+
+def _snap(findings: list[dict[str, Any]], **files: Any) -> Snapshot:
+    data = {"findings.json": findings, **files}
+    return Snapshot(tenant="acme", version=1, as_of="2026-11-20T10:00:00Z", data=data)
+
+
+def _f(i: int, savings: str | None, **over: Any) -> dict[str, Any]:
+    base = {"tenant_id": "acme", "finding_id": f"f{i}", "fingerprint": f"fp{i}", "service": "ec2",
+            "region": "us-east-1", "account_id": "1", "resource_id": f"r{i}", "status": "open",
+            "lifecycle_state": "open", "estimated_monthly_savings": savings, "currency": "USD",
+            "severity": "high", "source_fingerprints": []}
+    base.update(over)
+    return base
+
+
+def test_total_counts_open_only_and_best_alternative() -> None:
+    rows = [
+        _f(1, "10.00"),
+        _f(2, "5.00", lifecycle_state="resolved"),
+        _f(3, "7.00", suppressed=True),
+        _f(4, "3.00", alternative_group="vol-a", resource_id="vol-a"),
+        _f(5, "8.00", alternative_group="vol-a", resource_id="vol-a"),
+        _f(6, "100.00", source_fingerprints=["fp1", "fp4"]),  # meta: restates sources
+        _f(7, None),
+        _f(8, "1.00", tenant_id="globex"),
+    ]
+    got = views.overview(_snap(rows))
+    assert got["estimated_monthly_savings"] == "18.00"
+    assert got["findings_total"] == 6 and got["findings_open"] == 4
+    assert got["by_service"] == [{"key": "ec2", "count": 4, "estimated_monthly_savings": "18.00"}]
+
+
+def test_no_cur_means_null_costs_not_zero() -> None:
+    rows = make_findings("acme", 6, cur=False)
+    snap = _snap(rows, **{"coverage.json": {"cur_available": False}})
+    got = views.overview(snap)
+    assert got["has_cur"] is False and got["actual_cost_30d_covered"] is None
+    assert views.detail(snap, rows[0]["finding_id"])["actual_cost_30d"] is None
+
+
+def test_cur_availability_falls_back_to_the_findings() -> None:
+    with_cost = make_findings("acme", 3, cur=True)
+    assert views.has_cur(_snap(with_cost)) is True
+    assert views.has_cur(_snap(make_findings("acme", 3, cur=False))) is False
+    got = views.overview(_snap(with_cost))
+    assert Decimal(got["actual_cost_30d_covered"]) == sum(
+        Decimal(f["actual_cost_30d"]) for f in with_cost)
+
+
+def test_empty_snapshot_and_no_snapshot() -> None:
+    assert views.overview(None)["empty"] is True
+    assert views.overview(_snap([]))["empty"] is True
+    assert views.coverage(None)["methods"][0]["share_of_findings"] is None
+    assert views.scans(None) == [] and views.correlations(None) == []
+
+
+def test_coverage_shares() -> None:
+    rows = [_f(1, "30.00", attribution_method="exact_resource"),
+            _f(2, "10.00", attribution_method="scoped_rollup"),
+            _f(3, "10.00", attribution_method=None), _f(4, "50.00", attribution_method="none")]
+    got = {m["method"]: m for m in views.coverage(_snap(rows))["methods"]}
+    assert got["exact_resource"]["share_of_savings"] == 0.3
+    assert got["none"]["count"] == 2 and got["none"]["share_of_findings"] == 0.5
+
+
+def test_scans_normalized() -> None:
+    snap = _snap([], **{"scans.json": [
+        {"account_id": "2", "region": "eu-west-1", "status": "failed", "duration_ms": 2500,
+         "errors": [{"service": "ec2", "operation": "DescribeVolumes", "code": "Throttling",
+                     "message": "rate exceeded"}], "check_counts": {"a": 1, "b": 0}},
+        {"account_id": "1", "region": "us-east-1", "errors": "boom"},
+        "junk",
+    ]})
+    got = views.scans(snap)
+    assert [r["account_id"] for r in got] == ["1", "2"]
+    assert got[0]["status"] == "error" and got[0]["errors"] == ["boom"]
+    assert got[1]["duration_s"] == 2.5 and got[1]["checks"] == 2
+    assert got[1]["errors"] == ["ec2 DescribeVolumes Throttling: rate exceeded"]
+
+
+def test_correlations_resolve_sources(data_dir: Path) -> None:
+    rows = make_findings("acme", 5)
+    meta = correlate("acme", rows[:2], "stack")
+    meta["source_fingerprints"] = [*meta["source_fingerprints"], "gone"]
+    write_set(data_dir, "acme", rows, version=1, correlated=[meta])
+    snap = SnapshotStore(data_dir).view("acme").snapshot
+    (got,) = views.correlations(snap)
+    found = {s["fingerprint"]: s for s in got["sources"]}
+    assert found["gone"]["found"] is False
+    assert found[rows[0]["fingerprint"]]["title"] == rows[0]["title"]
+    detail = views.detail(snap, meta["finding_id"])
+    assert detail is not None and len(detail["sources"]) == 3
+
+
+def test_detail_history_price_and_lookup_by_fingerprint() -> None:
+    row = _f(1, "4.00", first_seen="2026-11-01T00:00:00Z", last_seen="2026-11-10T00:00:00Z",
+             resolved_at="2026-11-12T00:00:00Z", lifecycle_state="resolved",
+             details='{"price": "0.08", "price_source": "bundled"}')
+    got = views.detail(_snap([row]), "fp1")
+    assert got is not None
+    assert [h["state"] for h in got["history"]] == ["new", "resolved", "resolved"]
+    assert got["price"] == "0.08" and got["price_source"] == "bundled"
+    given = dict(row, history=[{"at": "x", "state": "open"}, "junk"])
+    assert views.detail(_snap([given]), "f1")["history"] == [{"at": "x", "state": "open"}]
+    assert views.detail(_snap([row]), "nope") is None
+
+
+def test_trend_points_accept_other_key_names() -> None:
+    snap = _snap([], **{"trend.json": [{"run_id": "r1", "savings": 5},
+                                       {"observed_at": "t2", "total": "7.5"}, 3]})
+    assert views.trend_points(snap) == [
+        {"label": "r1", "run_id": "r1", "estimated_monthly_savings": "5.00"},
+        {"label": "t2", "run_id": None, "estimated_monthly_savings": "7.50"},
+    ]

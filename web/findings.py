@@ -1,0 +1,242 @@
+"""Reading findings defensively, and the findings table's filter / search / sort / page.
+
+The snapshot format may move a bit, so every accessor here tolerates a missing field, a
+number carried as a string (decimals are serialized as strings to stay exact), tags as a map
+or as a list of pairs, and `details` as a JSON string or an object. One tenant's findings
+are also filtered by `tenant_id` as a second line of defence behind the per-tenant directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+COST_FIELDS = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+FILTER_FIELDS = {
+    "status": "status",
+    "severity": "severity",
+    "service": "service",
+    "region": "region",
+    "account": "account_id",
+    "check": "check_id",
+    "lifecycle": "lifecycle_state",
+}
+SORT_FIELDS = (
+    "estimated_monthly_savings", "severity", "service", "region", "account_id", "check_id",
+    "status", "title", "resource_id", "first_seen", "last_seen", "actual_cost_30d",
+    "lifecycle_state",
+)
+CSV_COLUMNS = (
+    "finding_id", "tenant_id", "account_id", "region", "service", "check_id", "resource_type",
+    "resource_id", "resource_name", "title", "severity", "status", "lifecycle_state",
+    "suppressed", "estimated_monthly_savings", "currency", *COST_FIELDS, "actual_currency",
+    "attribution_method", "first_seen", "last_seen", "tags",
+)
+MAX_PER_PAGE = 500
+
+
+def money(value: Any) -> Decimal | None:
+    """A money amount as Decimal, None when absent or not a number (never a silent zero)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def tags_of(finding: Mapping[str, Any]) -> dict[str, str]:
+    """Tags as a plain str->str dict, whatever shape the writer used."""
+    raw = finding.get("tags")
+    out: dict[str, str] = {}
+    if isinstance(raw, Mapping):
+        items: Iterable[Any] = raw.items()
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        return out
+    for item in items:
+        if isinstance(item, Mapping):
+            key, value = item.get("key"), item.get("value")
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            key, value = item
+        else:
+            continue
+        if key is not None:
+            out[str(key)] = "" if value is None else str(value)
+    return out
+
+
+def details_of(finding: Mapping[str, Any]) -> dict[str, Any]:
+    """`details` parsed to an object; a non-JSON string is kept under `raw`."""
+    raw = finding.get("details")
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    if isinstance(raw, str) and raw.strip():
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {"raw": raw}
+        return value if isinstance(value, dict) else {"value": value}
+    return {}
+
+
+def is_suppressed(finding: Mapping[str, Any]) -> bool:
+    return bool(finding.get("suppressed")) or finding.get("status") == "suppressed"
+
+
+def for_tenant(findings: Iterable[Any], tenant: str) -> list[dict[str, Any]]:
+    """Only the tenant's own findings (rows naming another tenant are dropped)."""
+    return [
+        f for f in findings
+        if isinstance(f, dict) and f.get("tenant_id", tenant) == tenant
+    ]
+
+
+def public(finding: Mapping[str, Any]) -> dict[str, Any]:
+    """The finding as the API returns it: normalized tags and parsed details added."""
+    out = dict(finding)
+    out["tags"] = tags_of(finding)
+    out["details_parsed"] = details_of(finding)
+    out["suppressed"] = is_suppressed(finding)
+    return out
+
+
+@dataclass(frozen=True)
+class Query:
+    """The findings table's request: filters, free-text search, sort and page."""
+
+    filters: dict[str, set[str]]
+    tags: list[tuple[str, str | None]]
+    search: str
+    sort: str
+    descending: bool
+    page: int
+    per_page: int
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Query:
+        """Build from request args (a MultiDict or dict); raises ValueError on bad input."""
+        getlist = getattr(args, "getlist", None)
+
+        def values(name: str) -> list[str]:
+            got = getlist(name) if getlist else ([args[name]] if name in args else [])
+            return [v for raw in got for v in str(raw).split(",") if v != ""]
+
+        filters = {name: set(values(name)) for name in FILTER_FIELDS if values(name)}
+        tags: list[tuple[str, str | None]] = []
+        for raw in values("tag"):
+            key, sep, value = raw.partition(":")
+            if key:
+                tags.append((key, value if sep else None))
+        sort = str(args.get("sort") or "-estimated_monthly_savings")
+        descending = sort.startswith("-")
+        sort = sort.lstrip("-")
+        if sort not in SORT_FIELDS:
+            raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORT_FIELDS)}")
+        try:
+            page = int(args.get("page") or 1)
+            per_page = int(args.get("per_page") or 50)
+        except ValueError as exc:
+            raise ValueError(f"page and per_page must be integers: {exc}") from exc
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
+        return cls(filters, tags, str(args.get("q") or "").strip().lower(), sort, descending,
+                   page, per_page)
+
+    def matches(self, finding: Mapping[str, Any]) -> bool:
+        for name, wanted in self.filters.items():
+            if str(finding.get(FILTER_FIELDS[name], "")) not in wanted:
+                return False
+        tags = tags_of(finding) if (self.tags or self.search) else {}
+        for key, value in self.tags:
+            if key not in tags or (value is not None and tags[key] != value):
+                return False
+        if self.search:
+            hay = " ".join(
+                str(finding.get(k) or "")
+                for k in ("title", "resource_id", "resource_name", "check_id", "finding_id",
+                          "service", "region", "account_id")
+            ) + " " + " ".join(f"{k}={v}" for k, v in tags.items())
+            if self.search not in hay.lower():
+                return False
+        return True
+
+    def sort_key(self, finding: Mapping[str, Any]) -> tuple[int, Any]:
+        """Nulls sort last in either direction (the bool leads, values follow)."""
+        value = finding.get(self.sort)
+        if self.sort == "severity":
+            value = SEVERITY_ORDER.get(str(value), None)
+        elif self.sort in ("estimated_monthly_savings", "actual_cost_30d"):
+            value = money(value)
+        elif value is not None:
+            value = str(value).lower()
+        return (value is None, value)
+
+    def select(self, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every matching finding in sort order (the CSV export takes all of them)."""
+        hits = [f for f in findings if self.matches(f)]
+        present = [f for f in hits if self.sort_key(f)[0] is False]
+        missing = [f for f in hits if self.sort_key(f)[0] is True]
+        present.sort(key=lambda f: self.sort_key(f)[1], reverse=self.descending)
+        return present + missing
+
+    def page_of(self, ordered: list[dict[str, Any]]) -> dict[str, Any]:
+        """One page of selected findings as the table's JSON (items are `public` findings)."""
+        start = (self.page - 1) * self.per_page
+        return {
+            "total": len(ordered),
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": max(1, -(-len(ordered) // self.per_page)),
+            "sort": ("-" if self.descending else "") + self.sort,
+            "items": [public(f) for f in ordered[start:start + self.per_page]],
+        }
+
+
+def facets(findings: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The distinct values of each filter (for the filter drop-downs) and the tag keys."""
+    out: dict[str, list[str]] = {}
+    for name, key in FILTER_FIELDS.items():
+        out[name] = sorted({str(f[key]) for f in findings if f.get(key) not in (None, "")})
+    out["tag_keys"] = sorted({k for f in findings for k in tags_of(f)})
+    return out
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell that a spreadsheet will not evaluate (formula injection via hostile tags)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    else:
+        text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if money(text) is None:
+            text = "'" + text
+    return text
+
+
+def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:
+    """The filtered findings as CSV, one row per finding, the table's columns."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in findings:
+        row = []
+        for col in CSV_COLUMNS:
+            if col == "tags":
+                row.append(_csv_cell(tags_of(f)))
+            elif col == "suppressed":
+                row.append(_csv_cell(is_suppressed(f)))
+            else:
+                row.append(_csv_cell(f.get(col)))
+        writer.writerow(row)
+    return buf.getvalue()

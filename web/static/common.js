@@ -1,0 +1,160 @@
+/* Shared page code: API calls, the status bar, the live-update connection, safe DOM building.
+ * Data is only ever put into the page with textContent (el()), never as markup, so a hostile
+ * tag value or resource name is displayed as text and never parsed as markup. */
+"use strict";
+(function () {
+  const body = document.body;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") node.textContent = String(v);
+      else if (k === "className") node.className = v;
+      else if (k === "dataset") Object.assign(node.dataset, v);
+      else if (k === "href") node.setAttribute("href", safeHref(v));
+      else node.setAttribute(k, String(v));
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+
+  function safeHref(v) {
+    const s = String(v);
+    return s.startsWith("/") && !s.startsWith("//") ? s : "#";
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  function money(v, currency) {
+    if (v === null || v === undefined || v === "") return "—";
+    const n = Number(v);
+    if (!Number.isFinite(n)) return String(v);
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" })
+        .format(n);
+    } catch (e) { return n.toFixed(2) + " " + (currency || ""); }
+  }
+
+  /* A cost that is unknown is not zero: no CUR means "no billing data". */
+  function cost(v, currency, hasCur) {
+    if (v === null || v === undefined || v === "") {
+      return el("span", { className: "nodata", text: hasCur ? "not attributed" : "no billing data" });
+    }
+    return money(v, currency);
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return "—";
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  }
+
+  function banner(text) {
+    const b = document.getElementById("banner");
+    if (!b) return;
+    if (text) { b.textContent = text; b.hidden = false; } else { b.textContent = ""; b.hidden = true; }
+  }
+
+  function applyMeta(meta) {
+    const stamp = document.getElementById("last-updated");
+    stamp.textContent = meta.as_of ? fmtTime(meta.as_of) : "no snapshot yet";
+    stamp.setAttribute("datetime", meta.as_of || "");
+    stamp.title = meta.as_of || "";
+    document.getElementById("version").textContent =
+      meta.version === null || meta.version === undefined ? "" : "v" + meta.version;
+    body.dataset.version = meta.version === null || meta.version === undefined ? "" : meta.version;
+    if (meta.error) {
+      banner("The newest snapshot was rejected (" + meta.error + "). " +
+        (meta.has_snapshot ? "Showing the last good data." : "No good snapshot to show yet."));
+    } else {
+      banner(null);
+    }
+  }
+
+  async function api(path) {
+    let resp;
+    try {
+      resp = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch (e) {
+      throw new Error("cannot reach the server (" + e.message + ")");
+    }
+    let doc = null;
+    try { doc = await resp.json(); } catch (e) { doc = null; }
+    if (!resp.ok) {
+      const detail = doc && doc.detail ? doc.detail : resp.statusText;
+      const err = new Error(detail + " (HTTP " + resp.status + ")");
+      err.status = resp.status;
+      throw err;
+    }
+    if (doc && doc.meta) applyMeta(doc.meta);
+    return doc;
+  }
+
+  function setConn(state, text) {
+    const c = document.getElementById("conn");
+    c.className = "conn " + state;
+    c.textContent = text;
+    body.dataset.conn = state;
+  }
+
+  /* Run the page's refresh now and after every snapshot event; keep the last data on error. */
+  function start(refresh) {
+    let running = false, again = false;
+    async function go() {
+      if (running) { again = true; return; }
+      running = true;
+      try {
+        do { again = false; await refresh(); } while (again);
+        body.dataset.refreshed = String(Number(body.dataset.refreshed || 0) + 1);
+      } catch (e) {
+        if (e.status === 401) { window.location.reload(); return; }
+        banner("Could not refresh: " + e.message + ". Showing the last data received.");
+      } finally { running = false; }
+    }
+    go();
+    if (!window.EventSource) { setConn("offline", "no live updates (browser)"); return; }
+    const es = new EventSource("/api/events");
+    es.addEventListener("open", () => setConn("live", "live"));
+    es.addEventListener("hello", () => setConn("live", "live"));
+    es.addEventListener("snapshot", (ev) => {
+      body.dataset.events = String(Number(body.dataset.events || 0) + 1);
+      go();
+    });
+    es.addEventListener("error", (ev) => {
+      if (ev.data) { go(); return; }   /* a rejected snapshot: refresh shows the banner */
+      setConn(es.readyState === EventSource.CLOSED ? "offline" : "reconnecting",
+        es.readyState === EventSource.CLOSED ? "offline" : "reconnecting…");
+    });
+  }
+
+  function table(node, columns, rows) {
+    clear(node);
+    node.append(el("thead", {}, el("tr", {}, columns.map((c) =>
+      el("th", { className: c.num ? "num" : null, text: c.label })))));
+    node.append(el("tbody", {}, rows.map((r) => el("tr", {}, columns.map((c) => {
+      const v = c.render ? c.render(r) : r[c.key];
+      return el("td", { className: c.num ? "num" : null }, v === null || v === undefined ? "—" : v);
+    })))));
+  }
+
+  function findingLink(f, label) {
+    const id = f.finding_id || f.fingerprint;
+    if (!id) return String(label || "");
+    return el("a", { href: "/findings/" + encodeURIComponent(id), className: "finding-link" },
+      String(label || id));
+  }
+
+  function tagList(tags) {
+    const entries = Object.entries(tags || {});
+    if (!entries.length) return el("span", { className: "muted", text: "none" });
+    return el("span", { className: "tags" }, entries.map(([k, v]) =>
+      el("span", { className: "tag", title: k + "=" + v }, k + "=" + v)));
+  }
+
+  window.FinOps = { el, clear, money, cost, fmtTime, banner, api, start, table, findingLink,
+    tagList, setConn };
+})();

@@ -1,0 +1,80 @@
+/* Finding detail: resource, tags, formula and price source, actual cost, lifecycle, sources. */
+"use strict";
+(function () {
+  const F = window.FinOps;
+  const id = document.body.dataset.findingId;
+
+  function kv(node, pairs) {
+    F.clear(node);
+    for (const [k, v] of pairs) {
+      node.append(F.el("dt", { text: k }),
+        F.el("dd", {}, v === null || v === undefined || v === "" ? "—" : v));
+    }
+  }
+
+  async function refresh() {
+    let doc;
+    try {
+      doc = await F.api("/api/findings/" + encodeURIComponent(id));
+    } catch (e) {
+      if (e.status === 404) {
+        document.getElementById("missing").hidden = false;
+        document.getElementById("content").hidden = true;
+        await F.api("/api/meta");
+        return;
+      }
+      throw e;
+    }
+    const f = doc.data;
+    document.getElementById("missing").hidden = true;
+    document.getElementById("content").hidden = false;
+    document.getElementById("title").textContent = f.title || f.check_id || id;
+    document.title = (f.title || id) + " · finops-stream";
+    kv(document.getElementById("resource"), [
+      ["Resource", f.resource_name || f.resource_id], ["Resource id", f.resource_id],
+      ["Type", f.resource_type], ["Service", f.service], ["Account", f.account_id],
+      ["Region", f.region], ["Check", f.check_id], ["Severity", f.severity],
+      ["Status", f.status], ["Lifecycle", f.lifecycle_state], ["Scope", f.scope],
+    ]);
+    kv(document.getElementById("savings"), [
+      ["Estimated monthly savings", F.money(f.estimated_monthly_savings, f.currency)],
+      ["Formula", f.savings_formula ? F.el("code", { text: f.savings_formula }) : null],
+      ["Price", f.price === null || f.price === undefined ? null : String(f.price)],
+      ["Price source", f.price_source === null || f.price_source === undefined ? null
+        : String(f.price_source)],
+      ["Confidence", f.confidence], ["Alternative group", f.alternative_group],
+    ]);
+    const cur = f.actual_currency || f.currency;
+    kv(document.getElementById("cost"), [
+      ["Last 7 days", F.cost(f.actual_cost_7d, cur, f.has_cur)],
+      ["Last 30 days", F.cost(f.actual_cost_30d, cur, f.has_cur)],
+      ["Month to date", F.cost(f.actual_cost_mtd, cur, f.has_cur)],
+      ["Previous month", F.cost(f.actual_cost_prev_month, cur, f.has_cur)],
+      ["Attribution", f.attribution_method], ["Attribution confidence", f.attribution_confidence],
+    ]);
+    const s = f.suppression;
+    kv(document.getElementById("suppression"), f.suppressed || s ? [
+      ["Suppressed", f.suppressed ? "yes" : "no"], ["Reason", s && s.reason],
+      ["By", s && s.author], ["Expires", s && s.expires_at ? F.fmtTime(s.expires_at) : null],
+    ] : [["Suppressed", "no"]]);
+    F.table(document.getElementById("tags"), [
+      { label: "Key", key: "k" }, { label: "Value", key: "v" },
+    ], Object.entries(f.tags || {}).map(([k, v]) => ({ k: k, v: v })));
+    F.table(document.getElementById("history"), [
+      { label: "When", render: (h) => F.fmtTime(h.at || h.ts || h.time) },
+      { label: "State", render: (h) => h.state || h.lifecycle_state || h.status },
+      { label: "Note", render: (h) => h.note || h.reason || "" },
+    ], f.history || []);
+    F.table(document.getElementById("sources"), [
+      { label: "Source", render: (x) => x.found ? F.findingLink(x, x.title) : x.fingerprint },
+      { label: "Resource", key: "resource_id" }, { label: "Check", key: "check_id" },
+      { label: "Est. savings / mo", num: true,
+        render: (x) => x.found ? F.money(x.estimated_monthly_savings, f.currency) : "not in snapshot" },
+    ], f.sources || []);
+    const details = Object.entries(f.details_parsed || {});
+    kv(document.getElementById("details"), details.map(([k, v]) =>
+      [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)]));
+  }
+
+  F.start(refresh);
+})();

@@ -1,0 +1,68 @@
+/* Overview: headline numbers, savings by service and over scans (Chart.js), breakdowns. */
+"use strict";
+(function () {
+  const F = window.FinOps;
+  const charts = {};
+
+  function chart(id, type, labels, values, label) {
+    const canvas = document.getElementById(id);
+    if (!window.Chart || !canvas) return;
+    if (charts[id]) {
+      charts[id].data.labels = labels;
+      charts[id].data.datasets[0].data = values;
+      charts[id].update();
+      return;
+    }
+    charts[id] = new window.Chart(canvas, {
+      type: type,
+      data: { labels: labels, datasets: [{ label: label, data: values, borderWidth: 2,
+        backgroundColor: "rgba(46, 125, 50, 0.55)", borderColor: "rgb(46, 125, 50)",
+        tension: 0.25, fill: type === "line" }] },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+    });
+  }
+
+  function breakdown(id, rows, currency) {
+    F.table(document.getElementById(id), [
+      { label: "Name", key: "key" },
+      { label: "Findings", key: "count", num: true },
+      { label: "Est. savings / mo", num: true,
+        render: (r) => F.money(r.estimated_monthly_savings, currency) },
+    ], rows);
+  }
+
+  async function refresh() {
+    const doc = await F.api("/api/overview");
+    const d = doc.data;
+    document.getElementById("empty").hidden = !d.empty;
+    document.getElementById("content").hidden = d.empty;
+    if (d.empty) return;
+    const cur = d.currency;
+    document.getElementById("total-savings").textContent = F.money(d.estimated_monthly_savings, cur);
+    const actual = document.getElementById("actual-covered");
+    F.clear(actual).append(F.cost(d.actual_cost_30d_covered, cur, d.has_cur));
+    document.getElementById("actual-covered-sub").textContent = d.has_cur
+      ? d.findings_with_actual_cost + " of " + d.findings_total + " findings have billed cost"
+      : "no CUR data for this tenant";
+    document.getElementById("open-count").textContent = d.findings_open;
+    document.getElementById("total-count").textContent = d.findings_total + " in total";
+    chart("chart-service", "bar", d.by_service.map((r) => r.key),
+      d.by_service.map((r) => Number(r.estimated_monthly_savings)), "savings / mo");
+    chart("chart-trend", "line", d.trend.map((p) => F.fmtTime(p.label)),
+      d.trend.map((p) => p.estimated_monthly_savings === null ? null
+        : Number(p.estimated_monthly_savings)), "estimated savings");
+    breakdown("by-service", d.by_service, cur);
+    breakdown("by-region", d.by_region, cur);
+    breakdown("by-account", d.by_account, cur);
+    F.table(document.getElementById("top-savings"), [
+      { label: "Finding", render: (f) => F.findingLink(f, f.title) },
+      { label: "Resource", render: (f) => f.resource_name || f.resource_id },
+      { label: "Service", key: "service" },
+      { label: "Est. savings / mo", num: true,
+        render: (f) => F.money(f.estimated_monthly_savings, f.currency) },
+    ], d.top_savings);
+  }
+
+  F.start(refresh);
+})();

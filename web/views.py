@@ -1,0 +1,265 @@
+"""The data behind each page, computed from one validated snapshot set.
+
+Headline numbers are recomputed from `findings.json` rather than trusted from `summary.json`
+so that the overview, the table and the CSV always agree with each other; the writer's own
+summary is passed through beside them. Money stays Decimal until it is rendered as a string,
+and a cost that is unknown (no CUR) stays null, so the page can say "no billing data"
+instead of showing a zero that would read as "costs nothing".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from web.findings import COST_FIELDS, details_of, for_tenant, is_suppressed, money, public
+from web.snapshots import Snapshot
+
+ATTRIBUTION_METHODS = ("exact_resource", "scoped_rollup", "none")
+
+
+def _str(amount: Decimal | None) -> str | None:
+    return None if amount is None else format(amount.quantize(Decimal("0.01")), "f")
+
+
+def _first(row: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if row.get(key) is not None:
+            return row[key]
+    return None
+
+
+def findings_of(snap: Snapshot | None) -> list[dict[str, Any]]:
+    return for_tenant(snap.get("findings.json"), snap.tenant) if snap else []
+
+
+def correlated_of(snap: Snapshot | None) -> list[dict[str, Any]]:
+    return for_tenant(snap.get("correlated_findings.json"), snap.tenant) if snap else []
+
+
+def is_open(finding: Mapping[str, Any]) -> bool:
+    """Counts toward savings: not resolved (by lifecycle or status) and not suppressed."""
+    resolved = finding.get("lifecycle_state") == "resolved" or finding.get("status") == "resolved"
+    return not resolved and not is_suppressed(finding)
+
+
+def is_meta(finding: Mapping[str, Any]) -> bool:
+    """A correlated meta-finding; its savings restate its sources', so totals skip it."""
+    return bool(finding.get("source_fingerprints"))
+
+
+def savings_total(findings: list[dict[str, Any]]) -> Decimal:
+    """Open savings; alternatives of one group are exclusive, so only the largest counts."""
+    total = Decimal(0)
+    best: dict[str, Decimal] = {}
+    for f in findings:
+        amount = money(f.get("estimated_monthly_savings"))
+        if amount is None:
+            continue
+        group = f.get("alternative_group")
+        if group:
+            key = f"{group}|{f.get('account_id')}|{f.get('region')}|{f.get('resource_id')}"
+            best[key] = max(best.get(key, amount), amount)
+        else:
+            total += amount
+    return total + sum(best.values(), Decimal(0))
+
+
+def has_cur(snap: Snapshot | None) -> bool:
+    """CUR availability: coverage.json says so, else any finding carries an actual cost."""
+    if snap is None:
+        return False
+    coverage = snap.get("coverage.json")
+    for key in ("cur_available", "has_cur", "billing_data"):
+        if isinstance(coverage.get(key), bool):
+            return bool(coverage[key])
+    cur = coverage.get("cur")
+    if isinstance(cur, Mapping) and isinstance(cur.get("available"), bool):
+        return bool(cur["available"])
+    return any(f.get(c) is not None for f in findings_of(snap) for c in COST_FIELDS)
+
+
+def _group(findings: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        groups.setdefault(str(f.get(key) or "unknown"), []).append(f)
+    rows = [
+        {"key": name, "count": len(rows), "estimated_monthly_savings": savings_total(rows)}
+        for name, rows in groups.items()
+    ]
+    rows.sort(key=lambda r: (-r["estimated_monthly_savings"], r["key"]))
+    for r in rows:
+        r["estimated_monthly_savings"] = _str(r["estimated_monthly_savings"])
+    return rows
+
+
+def _counts(findings: list[dict[str, Any]], key: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in findings:
+        name = str(f.get(key) or "unknown")
+        out[name] = out.get(name, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def trend_points(snap: Snapshot | None) -> list[dict[str, Any]]:
+    """trend.json as [{label, estimated_monthly_savings}], whatever the writer's key names."""
+    points = []
+    for row in snap.get("trend.json") if snap else []:
+        if not isinstance(row, Mapping):
+            continue
+        label = _first(row, "as_of", "observed_at", "scan_at", "ts", "time", "run_id")
+        value = money(_first(row, "estimated_monthly_savings", "estimated_savings", "savings",
+                             "total_estimated_monthly_savings", "total"))
+        points.append({"label": None if label is None else str(label),
+                       "run_id": row.get("run_id"), "estimated_monthly_savings": _str(value)})
+    return points
+
+
+def overview(snap: Snapshot | None) -> dict[str, Any]:
+    """Overview page: headline totals, breakdowns, trend; empty state when no findings."""
+    findings = [f for f in findings_of(snap) if not is_meta(f)]
+    live = [f for f in findings if is_open(f)]
+    cur = has_cur(snap)
+    actual = [money(f.get("actual_cost_30d")) for f in findings]
+    known = [a for a in actual if a is not None]
+    return {
+        "empty": not findings,
+        "findings_total": len(findings),
+        "findings_open": len(live),
+        "currency": next((f.get("currency") for f in findings if f.get("currency")), "USD"),
+        "estimated_monthly_savings": _str(savings_total(live)),
+        "has_cur": cur,
+        "actual_cost_30d_covered": _str(sum(known, Decimal(0))) if cur and known else None,
+        "findings_with_actual_cost": len(known),
+        "by_service": _group(live, "service"),
+        "by_region": _group(live, "region"),
+        "by_account": _group(live, "account_id"),
+        "by_severity": _counts(live, "severity"),
+        "by_status": _counts(findings, "status"),
+        "by_lifecycle": _counts(findings, "lifecycle_state"),
+        "trend": trend_points(snap),
+        "top_savings": [public(f) for f in (snap.get("top_savings.json") if snap else [])
+                        if isinstance(f, dict) and f.get("tenant_id", snap.tenant) == snap.tenant
+                        ][:10],
+        "summary": snap.get("summary.json") if snap else {},
+    }
+
+
+def coverage(snap: Snapshot | None) -> dict[str, Any]:
+    """Share of findings and of savings by cost attribution method (exact / roll-up / none)."""
+    findings = [f for f in findings_of(snap) if not is_meta(f)]
+    rows = []
+    total_savings = savings_total(findings)
+    for method in ATTRIBUTION_METHODS:
+        part = [f for f in findings if (f.get("attribution_method") or "none") == method]
+        saving = savings_total(part)
+        rows.append({
+            "method": method,
+            "count": len(part),
+            "share_of_findings": round(len(part) / len(findings), 4) if findings else None,
+            "estimated_monthly_savings": _str(saving),
+            "share_of_savings": (round(float(saving / total_savings), 4)
+                                 if total_savings else None),
+        })
+    return {"empty": not findings, "has_cur": has_cur(snap), "methods": rows,
+            "reported": snap.get("coverage.json") if snap else {}}
+
+
+def scans(snap: Snapshot | None) -> list[dict[str, Any]]:
+    """scans.json rows normalized: status, error list, duration in seconds."""
+    out = []
+    for row in snap.get("scans.json") if snap else []:
+        if not isinstance(row, Mapping):
+            continue
+        errors = row.get("errors")
+        if isinstance(errors, str):
+            errors = [errors] if errors else []
+        elif isinstance(errors, int):
+            errors = [f"{errors} error(s)"] if errors else []
+        elif not isinstance(errors, list):
+            errors = []
+        duration = money(_first(row, "duration_s", "duration_seconds", "duration"))
+        if duration is None and money(row.get("duration_ms")) is not None:
+            duration = money(row.get("duration_ms")) / 1000  # type: ignore[operator]
+        out.append({
+            "account_id": row.get("account_id"),
+            "region": row.get("region"),
+            "status": row.get("status") or ("error" if errors else "unknown"),
+            "errors": [_error_text(e) for e in errors],
+            "duration_s": None if duration is None else float(duration),
+            "finished_at": _first(row, "finished_at", "ended_at", "as_of", "observed_at"),
+            "run_id": row.get("run_id"),
+            "checks": len(row["check_counts"]) if isinstance(row.get("check_counts"), Mapping)
+            else row.get("checks"),
+            "started_at": row.get("started_at"),
+        })
+    out.sort(key=lambda r: (str(r["account_id"]), str(r["region"])))
+    return out
+
+
+def _error_text(error: Any) -> str:
+    """A scan error struct (service, operation, code, message…) as one readable line."""
+    if not isinstance(error, Mapping):
+        return str(error)
+    where = " ".join(str(error[k]) for k in ("service", "operation", "check_id", "code")
+                     if error.get(k))
+    message = str(error.get("message") or "")
+    return f"{where}: {message}" if where and message else (where or message or str(dict(error)))
+
+
+def _index(snap: Snapshot | None) -> dict[str, dict[str, Any]]:
+    return {str(f["fingerprint"]): f for f in findings_of(snap) if f.get("fingerprint")}
+
+
+def sources_of(snap: Snapshot | None, finding: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The findings a correlated finding was built from (unknown fingerprints kept, marked)."""
+    index = _index(snap)
+    out = []
+    for fp in finding.get("source_fingerprints") or []:
+        src = index.get(str(fp))
+        out.append({"fingerprint": fp, "found": src is not None,
+                    **({k: src.get(k) for k in ("finding_id", "title", "resource_id",
+                                                "service", "region", "check_id",
+                                                "estimated_monthly_savings")} if src else {})})
+    return out
+
+
+def correlations(snap: Snapshot | None) -> list[dict[str, Any]]:
+    """Correlated meta-findings, each with its sources resolved."""
+    rows = correlated_of(snap) or [f for f in findings_of(snap) if is_meta(f)]
+    return [dict(public(f), sources=sources_of(snap, f)) for f in rows]
+
+
+def history(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Lifecycle history: the writer's own list when it has one, else the known milestones."""
+    given = finding.get("history") or finding.get("lifecycle_history")
+    if isinstance(given, list):
+        return [h for h in given if isinstance(h, Mapping)]
+    events = []
+    if finding.get("first_seen"):
+        events.append({"at": finding["first_seen"], "state": "new", "note": "first seen"})
+    if finding.get("last_seen"):
+        events.append({"at": finding["last_seen"], "state": finding.get("lifecycle_state")
+                       or "open", "note": "last seen in a scan"})
+    if finding.get("resolved_at"):
+        events.append({"at": finding["resolved_at"], "state": "resolved",
+                       "note": "no longer reported"})
+    return events
+
+
+def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
+    """One finding (plain or correlated) by finding_id or fingerprint, with everything around it."""
+    for row in findings_of(snap) + correlated_of(snap):
+        if finding_id in (row.get("finding_id"), row.get("fingerprint")):
+            details = details_of(row)
+            out = public(row)
+            out.update(
+                sources=sources_of(snap, row),
+                history=history(row),
+                price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
+                price_source=_first(details, "price_source", "pricing_source", "source"),
+                has_cur=has_cur(snap),
+            )
+            return out
+    return None
