@@ -1,0 +1,27 @@
+-- id: rds_idle_with_snapshots
+-- title: Idle RDS instance with manual snapshots of the same database
+-- severity: high
+-- reads: rds_instance_idle, rds_snapshot_manual
+-- window: 14d
+-- savings: idle instance + its manual snapshots (sum of the known parts)
+-- why: take one final snapshot, delete the instance and the older manual snapshots: one
+--   clean-up of one database. Snapshots name their database in details.db_instance_id.
+WITH db AS (
+    SELECT * FROM src WHERE check_id = 'rds_instance_idle'
+),
+snaps AS (
+    SELECT db.fingerprint AS gid, s.fingerprint, s.estimated_monthly_savings
+    FROM db JOIN src s
+      ON s.check_id = 'rds_snapshot_manual' AND s.account_id = db.account_id
+     AND s.region = db.region AND lower(detail(s.details, 'db_instance_id')) = arn_id(db.resource_id)
+),
+grouped AS (
+    SELECT gid, list(fingerprint) AS fps, count(*) AS n,
+           money_sum(estimated_monthly_savings) AS savings
+    FROM snaps GROUP BY gid
+)
+SELECT db.account_id, db.region, db.service, db.resource_type, db.resource_id, db.resource_name,
+       list_sort(g.fps || [db.fingerprint]) AS source_fingerprints,
+       money_add(db.estimated_monthly_savings, g.savings) AS estimated_monthly_savings,
+       CAST(json_object('manual_snapshots', g.n) AS VARCHAR) AS details
+FROM db JOIN grouped g ON g.gid = db.fingerprint

@@ -1,0 +1,27 @@
+-- id: unused_volume_snapshots
+-- title: Unattached EBS volume and its stale snapshots
+-- severity: medium
+-- reads: ebs_volume_unattached, ebs_snapshot_old
+-- window: 14d
+-- savings: unattached volume + its old snapshots (sum of the known parts)
+-- why: deleting a detached volume usually keeps one fresh snapshot; the old ones of the same
+--   volume go in the same clean-up. Snapshots name their volume in details.volume_id.
+WITH vol AS (
+    SELECT * FROM src WHERE check_id = 'ebs_volume_unattached'
+),
+snaps AS (
+    SELECT v.fingerprint AS gid, s.fingerprint, s.estimated_monthly_savings
+    FROM vol v JOIN src s
+      ON s.check_id = 'ebs_snapshot_old' AND s.account_id = v.account_id
+     AND s.region = v.region AND lower(detail(s.details, 'volume_id')) = arn_id(v.resource_id)
+),
+grouped AS (
+    SELECT gid, list(fingerprint) AS fps, count(*) AS n,
+           money_sum(estimated_monthly_savings) AS savings
+    FROM snaps GROUP BY gid
+)
+SELECT v.account_id, v.region, v.service, v.resource_type, v.resource_id, v.resource_name,
+       list_sort(g.fps || [v.fingerprint]) AS source_fingerprints,
+       money_add(v.estimated_monthly_savings, g.savings) AS estimated_monthly_savings,
+       CAST(json_object('snapshots', g.n) AS VARCHAR) AS details
+FROM vol v JOIN grouped g ON g.gid = v.fingerprint

@@ -1,0 +1,216 @@
+"""The JSON documents of one tenant's snapshot set, built from the window's DuckDB tables.
+
+Everything a document holds is formatted in SQL (times as `...Z` text through the `iso` macro,
+money as 2-decimal strings) and ordered by a unique key, so the bytes depend on the data only.
+Totals count a finding once: active (not resolved), not suppressed, and not superseded by a
+correlation rule (an exclusive alternative with lower savings, a tuning recommendation on a
+resource that should be removed). Meta-findings are reported beside the totals, never in them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+_MONEY_TYPES = ("DECIMAL",)
+_TIME_TYPES = ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")
+
+
+def _select_list(con: duckdb.DuckDBPyConnection, table: str, drop: tuple[str, ...]) -> str:
+    cols = []
+    for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+        if name in drop or name.startswith("_"):
+            continue
+        if typ.startswith(_MONEY_TYPES):
+            cols.append(f'CAST("{name}" AS VARCHAR) AS "{name}"')
+        elif typ in _TIME_TYPES:
+            cols.append(f'iso("{name}") AS "{name}"')
+        else:
+            cols.append(f'"{name}"')
+    return ", ".join(cols)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    rows = con.sql(sql, params=params or None).to_arrow_table().to_pylist()
+    for row in rows:
+        if "tags" in row and isinstance(row["tags"], list):
+            row["tags"] = dict(row["tags"])
+        if "details" in row and isinstance(row["details"], str):
+            row["details"] = json.loads(row["details"])
+        for key in ("check_counts", "resources_seen"):
+            if isinstance(row.get(key), list):
+                row[key] = dict(row[key])
+    return rows
+
+
+def finding_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    where: str = "TRUE",
+    order: str = "fingerprint",
+    limit: int | None = None,
+    drop: tuple[str, ...] = ("seen_runs",),
+) -> list[dict[str, Any]]:
+    """Rows of `table` as JSON-ready dicts (formatted in SQL), in a stable order."""
+    # Rank on the raw columns (the formatted ones are text: "10.00" < "8.00").
+    lim = f" WHERE _rn <= {int(limit)}" if limit is not None else ""
+    return _rows(con, f"SELECT {_select_list(con, table, drop)} FROM (SELECT *,"
+                      f" row_number() OVER (ORDER BY {order}) AS _rn FROM {table}"
+                      f" WHERE {where}){lim} ORDER BY _rn")
+
+
+def _money(value: Any) -> str:
+    return "0.00" if value is None else str(value)
+
+
+def _breakdown(con: duckdb.DuckDBPyConnection, table: str, dim: str) -> dict[str, Any]:
+    rows = con.execute(
+        f"SELECT {dim}, count(*), CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)),"
+        f" CAST(coalesce(sum(actual_cost_30d), 0) AS DECIMAL(18,2))"
+        f" FROM {table} WHERE counted GROUP BY {dim} ORDER BY {dim}"
+    ).fetchall()
+    return {
+        str(k): {"count": n, "estimated_monthly_savings": _money(s), "actual_cost_30d": _money(a)}
+        for k, n, s, a in rows
+    }
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection, table: str, metas: str, header: dict[str, Any]
+) -> dict[str, Any]:
+    """Totals by lifecycle state, severity, service, region and account; estimated vs actual."""
+    states = dict(con.execute(
+        f"SELECT lifecycle_state, count(*) FROM {table} GROUP BY 1 ORDER BY 1").fetchall())
+    n_all, n_supp, n_superseded = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE suppressed),"
+        f" count(*) FILTER (WHERE superseded AND NOT suppressed AND lifecycle_state <> 'resolved')"
+        f" FROM {table}"
+    ).fetchall()[0]
+    tot = con.execute(
+        f"""SELECT count(*),
+                   CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)),
+                   count(estimated_monthly_savings),
+                   count(*) FILTER (WHERE attribution_method <> 'none'),
+                   CAST(coalesce(sum(actual_cost_30d), 0) AS DECIMAL(18,2)),
+                   CAST(coalesce(sum(actual_cost_mtd), 0) AS DECIMAL(18,2)),
+                   CAST(coalesce(sum(estimated_monthly_savings)
+                        FILTER (WHERE actual_cost_30d IS NOT NULL), 0) AS DECIMAL(18,2)),
+                   CAST(coalesce(sum(actual_cost_30d)
+                        FILTER (WHERE attribution_method = 'exact_resource'), 0)
+                        AS DECIMAL(18,2))
+            FROM {table} WHERE counted"""
+    ).fetchall()[0]
+    meta_n, meta_s = con.execute(
+        f"SELECT count(*), CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2))"
+        f" FROM {metas}"
+    ).fetchall()[0]
+    return {
+        **header,
+        "currency": "USD",
+        "findings": {
+            "total": n_all,
+            "by_lifecycle": {s: states.get(s, 0) for s in ("new", "open", "resolved")},
+            "suppressed": n_supp,
+            "superseded": n_superseded,
+            "counted": tot[0],
+        },
+        "savings": {
+            "estimated_monthly": _money(tot[1]),
+            "findings_with_estimate": tot[2],
+            "findings_with_actual_cost": tot[3],
+            "actual_cost_30d": _money(tot[4]),
+            "actual_cost_mtd": _money(tot[5]),
+            "estimated_monthly_where_actual_known": _money(tot[6]),
+            "actual_cost_30d_exact_resource": _money(tot[7]),
+        },
+        "by_severity": _breakdown(con, table, "severity"),
+        "by_service": _breakdown(con, table, "service"),
+        "by_region": _breakdown(con, table, "region"),
+        "by_account": _breakdown(con, table, "account_id"),
+        "by_status": _breakdown(con, table, "lifecycle_state"),
+        "correlated": {"count": meta_n, "estimated_monthly_savings": _money(meta_s)},
+    }
+
+
+def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -> dict[str, Any]:
+    """The latest scan per account/region: status, errors, duration, which checks ran."""
+    rows = _rows(
+        con,
+        """SELECT account_id, region, run_id, status, iso(started_at) AS started_at,
+                  iso(finished_at) AS finished_at, duration_s, errors, len(errors) AS error_count,
+                  check_counts, resources_seen
+           FROM scans WHERE tenant_id = $t
+           QUALIFY row_number() OVER (PARTITION BY account_id, region
+                   ORDER BY finished_at DESC, run_id DESC, source_topic DESC,
+                            source_partition DESC, source_offset DESC) = 1
+           ORDER BY account_id, region""",
+        {"t": tenant},
+    )
+    return {**header, "scans": rows}
+
+
+def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -> dict[str, Any]:
+    """Estimated savings reported per scan run, in data-time order."""
+    rows = con.execute(
+        """WITH runs AS (
+               SELECT run_id, max(observed_at) AS seen_at, count(*) AS findings,
+                      count(DISTINCT fingerprint) AS fingerprints,
+                      CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)) AS s
+               FROM findings WHERE tenant_id = $t GROUP BY run_id
+           ),
+           ends AS (SELECT run_id, max(finished_at) AS finished_at FROM scans
+                    WHERE tenant_id = $t GROUP BY run_id)
+           SELECT r.run_id, iso(coalesce(e.finished_at, r.seen_at)) AS at, r.findings,
+                  r.fingerprints, CAST(r.s AS VARCHAR)
+           FROM runs r LEFT JOIN ends e USING (run_id)
+           ORDER BY coalesce(e.finished_at, r.seen_at), r.run_id""",
+        {"t": tenant},
+    ).fetchall()
+    points = [
+        {"run_id": run, "at": at, "findings": n, "fingerprints": fps,
+         "estimated_monthly_savings": s}
+        for run, at, n, fps, s in rows
+    ]
+    return {**header, "points": points}
+
+
+def coverage(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    header: dict[str, Any],
+    cur: dict[str, Any],
+) -> dict[str, Any]:
+    """CUR availability and how much of the counted findings carry exact/roll-up/no cost."""
+    arrow = con.sql(
+        f"SELECT attribution_method, estimated_monthly_savings FROM {table} WHERE counted"
+        f" ORDER BY fingerprint"
+    ).to_arrow_table()
+    try:
+        from jobs.cur.enrich import coverage as cur_coverage
+
+        figures = cur_coverage(arrow).to_dict()
+    except ImportError:
+        figures = _own_coverage(con, table)
+    return {**header, **cur, **figures}
+
+
+def _own_coverage(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:
+    rows = con.execute(
+        f"SELECT attribution_method, count(*),"
+        f" round(coalesce(sum(CAST(estimated_monthly_savings AS DOUBLE)), 0), 2)"
+        f" FROM {table} WHERE counted GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    n = sum(r[1] for r in rows)
+    s = round(sum(r[2] for r in rows), 2)
+    return {
+        "findings": n,
+        "savings": s,
+        "by_method": {
+            m: {"method": m, "findings": c, "findings_share": round(c / n, 4) if n else 0.0,
+                "savings": v, "savings_share": round(v / s, 4) if s else 0.0}
+            for m, c, v in rows
+        },
+    }
