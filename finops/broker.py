@@ -259,18 +259,18 @@ class LocalBroker:
         with self.log_path.open("ab") as out:
             # Own session: a Ctrl-C in the starting shell does not reach the broker, and stop()
             # can signal the whole process group.
-            self._proc = subprocess.Popen(
+            proc = self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 cwd=self.data_dir, start_new_session=True,
             )  # fmt: skip
-        self.pid_path.write_text(f"{self._proc.pid}\n")
-        log.info("broker starting", extra={"pid": self._proc.pid, "bootstrap": self.bootstrap})
+        self.pid_path.write_text(f"{proc.pid}\n")
+        log.info("broker starting", extra={"pid": proc.pid, "bootstrap": self.bootstrap})
         try:
             self._wait_ready(wait)
         except BrokerError:
             self.stop(timeout=10)
             raise
-        log.info("broker ready", extra={"pid": self._proc.pid, "bootstrap": self.bootstrap})
+        log.info("broker ready", extra={"pid": proc.pid, "bootstrap": self.bootstrap})
         return self.status()
 
     def stop(self, timeout: float = 30.0) -> bool:
@@ -293,7 +293,15 @@ class LocalBroker:
 
     # -- internals ---------------------------------------------------------------------------
     def _live_pid(self) -> int | None:
-        """The pid from the pid file if that process is alive and is this broker (not a reuse)."""
+        """The pid of this broker if it is alive: our own child, else the pid file's process.
+
+        Our child is checked first so that a deleted pid file (a data dir removed by some cleanup)
+        never makes this process lose, and leak, the broker it started.
+        """
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                return self._proc.pid
+            self._proc = None
         try:
             pid = int(self.pid_path.read_text().strip())
         except (FileNotFoundError, ValueError):
@@ -301,8 +309,6 @@ class LocalBroker:
         try:
             proc = psutil.Process(pid)
             if proc.status() == psutil.STATUS_ZOMBIE:
-                if self._proc is not None and self._proc.pid == pid:
-                    self._proc.poll()  # our own child died: reap it
                 return None
             cmdline = proc.cmdline()
         except (psutil.NoSuchProcess, psutil.AccessDenied):

@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -74,21 +76,28 @@ def _docker_kafka() -> Iterator[str]:
         container.stop()
 
 
-def _local_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _local_kafka() -> Iterator[str]:
+    """The project's broker in a fresh temp dir (kept if it fails to start: it holds the log).
+
+    Not under pytest's `tmp_path_factory`: concurrent pytest sessions on one machine prune each
+    other's numbered temp dirs, which would delete the broker's pid file and data mid-run.
+    """
     from finops.broker import LocalBroker, fetch, free_ports
 
     fetch()
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path_factory.mktemp("kafka"))
+    data_dir = Path(tempfile.mkdtemp(prefix="finops-test-kafka-"))
+    broker = LocalBroker(port, controller_port, data_dir)
     broker.start(wait=START_TIMEOUT)
     try:
         yield broker.bootstrap
     finally:
         broker.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def kafka_bootstrap() -> Iterator[str]:
     """`host:port` of a real Kafka broker, shared by the whole session.
 
     While the session runs, KAFKA_BOOTSTRAP_SERVERS points at it too, so code under test that
@@ -99,7 +108,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if given:
         yield given
         return
-    source = _docker_kafka() if _docker_answers() else _local_kafka(tmp_path_factory)
+    source = _docker_kafka() if _docker_answers() else _local_kafka()
     bootstrap = next(source)
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     try:

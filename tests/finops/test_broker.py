@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,14 +30,16 @@ from producers.topics import ensure_topics
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+def running() -> Iterator[LocalBroker]:
     """One broker for the read-only tests of this module (a JVM start costs seconds)."""
     fetch()
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path_factory.mktemp("kafka"))
+    data_dir = Path(tempfile.mkdtemp(prefix="finops-test-broker-"))
+    broker = LocalBroker(port, controller_port, data_dir)
     broker.start(wait=120)
     yield broker
     broker.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _roundtrip(bootstrap: str, topic: str) -> tuple[bytes, bytes]:
@@ -115,10 +119,10 @@ def test_broker_refuses_auto_created_topics(running: LocalBroker) -> None:
 
 
 @pytest.mark.kafka
-def test_stop_is_clean_and_frees_the_ports(tmp_path: Path) -> None:
+def test_stop_is_clean_and_frees_the_ports(broker_dir: Path) -> None:
     fetch()
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path / "kafka")
+    broker = LocalBroker(port, controller_port, broker_dir)
     pid = broker.start(wait=120).pid
     assert pid is not None
     began = time.monotonic()
@@ -133,11 +137,11 @@ def test_stop_is_clean_and_frees_the_ports(tmp_path: Path) -> None:
 
 
 @pytest.mark.kafka
-def test_restart_keeps_topics(tmp_path: Path, unique_topic: Callable[[str], str]) -> None:
+def test_restart_keeps_topics(broker_dir: Path, unique_topic: Callable[[str], str]) -> None:
     """Storage is formatted once: a second start reuses the cluster id and the data."""
     fetch()
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path / "kafka")
+    broker = LocalBroker(port, controller_port, broker_dir)
     topic = unique_topic("persist")
     broker.start(wait=120)
     try:
@@ -151,17 +155,17 @@ def test_restart_keeps_topics(tmp_path: Path, unique_topic: Callable[[str], str]
 
 
 @pytest.mark.kafka
-def test_start_failure_raises_with_log_tail(tmp_path: Path) -> None:
+def test_start_failure_raises_with_log_tail(broker_dir: Path) -> None:
     fetch()
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path / "kafka", heap="not-a-size")
+    broker = LocalBroker(port, controller_port, broker_dir, heap="not-a-size")
     with pytest.raises(BrokerError, match="exited during start-up") as err:
         broker.start(wait=60)
     assert "Invalid maximum heap size" in str(err.value)
     assert not broker.status().running
 
 
-def test_start_refuses_a_taken_port(tmp_path: Path) -> None:
+def test_start_refuses_a_taken_port(tmp_path: Path, broker_dir: Path) -> None:
     import socket
 
     with socket.socket() as holder:
@@ -169,15 +173,15 @@ def test_start_refuses_a_taken_port(tmp_path: Path) -> None:
         holder.listen()
         taken = holder.getsockname()[1]
         (other,) = free_ports(1)
-        broker = LocalBroker(taken, other, tmp_path / "kafka", libs_dir=tmp_path)
+        broker = LocalBroker(taken, other, broker_dir, libs_dir=tmp_path)
         (tmp_path / "kafka_2.13-4.1.1.jar").touch()
         with pytest.raises(BrokerError, match=f"broker port 127.0.0.1:{taken} is taken"):
             broker.start()
 
 
-def test_start_without_jars_says_how_to_fetch(tmp_path: Path) -> None:
+def test_start_without_jars_says_how_to_fetch(tmp_path: Path, broker_dir: Path) -> None:
     port, controller_port = free_ports(2)
-    broker = LocalBroker(port, controller_port, tmp_path / "kafka", libs_dir=tmp_path / "none")
+    broker = LocalBroker(port, controller_port, broker_dir, libs_dir=tmp_path / "none")
     with pytest.raises(BrokerError, match="finops broker fetch"):
         broker.start()
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from finops.broker import free_ports
 from finops.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """`main()` points the root logger at the current (captured) stderr; undo that afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_status_without_a_broker_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -45,9 +57,9 @@ def test_help_names_every_action(capsys: pytest.CaptureFixture) -> None:
 
 
 @pytest.mark.kafka
-def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_start_status_stop(broker_dir: Path, capsys: pytest.CaptureFixture) -> None:
     port, controller = free_ports(2)
-    where = ["--port", str(port), "--data-dir", str(tmp_path / "kafka")]
+    where = ["--port", str(port), "--data-dir", str(broker_dir)]
     try:
         assert main(["broker", "start", *where, "--controller-port", str(controller)]) == 0
         assert f"listening on 127.0.0.1:{port}" in capsys.readouterr().out
@@ -59,7 +71,7 @@ def test_start_status_stop(tmp_path: Path, capsys: pytest.CaptureFixture) -> Non
         assert (
             f"listening on 127.0.0.1:{port} (controller 127.0.0.1:{controller}), answering" in out
         )
-        assert str(tmp_path / "kafka" / "broker.log") in out
+        assert str(broker_dir / "broker.log") in out
     finally:
         assert main(["broker", "stop", *where]) == 0
     assert "broker stopped" in capsys.readouterr().out
