@@ -152,6 +152,18 @@ class KafkaWatcher(threading.Thread):
             tenant = key.decode("utf-8", "replace")
         return tenant if isinstance(tenant, str) else None
 
+    def _on_assign(self, consumer: Any, partitions: list[Any]) -> None:
+        """Start at each partition's current end, resolved now, so `ready` means "from here".
+
+        With only `auto.offset.reset=latest` the end is looked up later, on the first fetch,
+        and an announcement made in between would be skipped.
+        """
+        for part in partitions:
+            _low, high = consumer.get_watermark_offsets(part, timeout=10)
+            part.offset = high
+        consumer.assign(partitions)
+        self.ready.set()
+
     def run(self) -> None:
         from confluent_kafka import Consumer, KafkaError
 
@@ -165,7 +177,7 @@ class KafkaWatcher(threading.Thread):
             "log_level": 3,
         })
         try:
-            consumer.subscribe([self.topic], on_assign=lambda c, parts: self.ready.set())
+            consumer.subscribe([self.topic], on_assign=self._on_assign)
             while not self.stop_event.is_set():
                 msg = consumer.poll(0.5)
                 if msg is None:
