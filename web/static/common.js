@@ -53,6 +53,14 @@
     return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
   }
 
+  /* A compact stamp for chart axes: "Nov 20 10:00". */
+  function shortTime(iso) {
+    const d = new Date(iso);
+    if (!iso || Number.isNaN(d.getTime())) return String(iso || "");
+    return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit",
+      minute: "2-digit" });
+  }
+
   function banner(text) {
     const b = document.getElementById("banner");
     if (!b) return;
@@ -155,6 +163,6 @@
       el("span", { className: "tag", title: k + "=" + v }, k + "=" + v)));
   }
 
-  window.FinOps = { el, clear, money, cost, fmtTime, banner, api, start, table, findingLink,
+  window.FinOps = { el, clear, money, cost, fmtTime, shortTime, banner, api, start, table, findingLink,
     tagList, setConn };
 })();

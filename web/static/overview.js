@@ -49,7 +49,7 @@
     document.getElementById("total-count").textContent = d.findings_total + " in total";
     chart("chart-service", "bar", d.by_service.map((r) => r.key),
       d.by_service.map((r) => Number(r.estimated_monthly_savings)), "savings / mo");
-    chart("chart-trend", "line", d.trend.map((p) => F.fmtTime(p.label)),
+    chart("chart-trend", "line", d.trend.map((p) => F.shortTime(p.label)),
       d.trend.map((p) => p.estimated_monthly_savings === null ? null
         : Number(p.estimated_monthly_savings)), "estimated savings");
     breakdown("by-service", d.by_service, cur);

@@ -1,0 +1,185 @@
+"""Headless Chromium against a real server: overview, filter, detail, live update, screenshot.
+
+The server runs in-process (werkzeug, threaded) on a free loopback port with the file watcher
+on, so a snapshot set written by the test is announced to the open page exactly as in
+production. Waits are bounded polls on page state (data attributes set by the scripts), never
+timing thresholds. The overview screenshot lands in artifacts/overview.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("FINOPS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("FINOPS_CHROMEDRIVER", "/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+WAIT = 30.0
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip(f"no {CHROMIUM} / {CHROMEDRIVER}: run scripts/install_browser.sh")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_page_load_timeout(60)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+@pytest.fixture
+def server(data_dir: Path, tokens_file: Path) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    from web.app import create_app, stop_watchers
+
+    app = create_app({"DATA_DIR": data_dir, "TOKENS_FILE": tokens_file, "WATCH_INTERVAL": 0.1,
+                      "HEARTBEAT_S": 1.0})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        stop_watchers(app)
+        thread.join(timeout=10)
+
+
+def wait_for(drv: Any, condition: Callable[[], Any], what: str) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, WAIT, poll_frequency=0.1).until(lambda _d: condition(), what)
+
+
+def text(drv: Any, css: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return drv.find_element(By.CSS_SELECTOR, css).text
+
+
+def body(drv: Any, attr: str) -> str:
+    return drv.execute_script(f"return document.body.dataset.{attr} || ''")
+
+
+def test_dashboard_end_to_end(driver: Any, server: str, seed: Callable[..., Any],
+                              tokens: dict[str, str], data_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    seed("acme", n=40, version=1, hostile=True)
+    seed("globex", n=5, version=1)
+
+    # Overview: token link -> cookie -> overview with numbers, charts and a live connection.
+    driver.get(f"{server}/?token={tokens['acme']}")
+    assert "token=" not in driver.current_url
+    wait_for(driver, lambda: body(driver, "refreshed"), "overview data")
+    wait_for(driver, lambda: body(driver, "conn") == "live", "live connection")
+    assert text(driver, "#total-savings").startswith("$")
+    assert body(driver, "version") == "1"
+    assert text(driver, "#last-updated") not in ("", "—")
+    assert driver.execute_script("return !!(window.Chart && Chart.getChart('chart-service'))")
+    assert driver.execute_script("return Chart.getChart('chart-service').data.labels.length") > 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "overview.png"))
+
+    # Live: a new snapshot set arrives; the same page (no reload) shows it.
+    driver.execute_script("window.__sameDocument = true")
+    before = text(driver, "#total-savings")
+    from web.sample import make_findings, write_set
+
+    grown = make_findings("acme", 60, hostile=True)
+    write_set(data_dir, "acme", grown, version=2, as_of="2026-11-21T10:00:00Z")
+    wait_for(driver, lambda: body(driver, "version") == "2", "live update to version 2")
+    wait_for(driver, lambda: text(driver, "#total-savings") != before, "new total shown")
+    assert driver.execute_script("return window.__sameDocument === true")
+    assert int(body(driver, "events") or 0) >= 1
+
+    # A broken snapshot: banner, and the last good data stays.
+    shown = text(driver, "#total-savings")
+    directory = write_set(data_dir, "acme", grown, version=3)
+    (directory / "findings.json").write_text("[{")
+    banner = driver.find_element(By.ID, "banner")
+    wait_for(driver, banner.is_displayed, "error banner")
+    assert "findings.json" in banner.text and "last good data" in banner.text
+    assert text(driver, "#total-savings") == shown and body(driver, "version") == "2"
+
+    # Findings: filter by service and search; hostile values render as text.
+    driver.get(f"{server}/findings")
+    wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
+    Select(driver.find_element(By.ID, "f-service")).select_by_value("rds")
+    wait_for(driver, lambda: "service=rds" in driver.current_url, "filter applied")
+    wait_for(driver, lambda: {td.text for td in driver.find_elements(
+        By.CSS_SELECTOR, "#findings-table tbody td:nth-child(3)")} == {"rds"}, "only rds rows")
+    rds = [f for f in grown if f["service"] == "rds"]
+    assert text(driver, "#count") == f"{len(rds)} finding(s)"
+    tags = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "#findings-table .tag")]
+    assert any("<script>" in t or "onerror" in t for t in tags), tags[:5]
+    assert driver.execute_script("return window.__pwned === undefined")
+
+    # Detail: open the first row; resource, hostile tag values and cost show as text.
+    first = driver.find_element(By.CSS_SELECTOR, "#findings-table tbody a.finding-link")
+    title = first.text
+    first.click()
+    wait_for(driver, lambda: "/findings/" in driver.current_url, "detail page")
+    wait_for(driver, lambda: text(driver, "#title") == title, "detail title")
+    target = next(f for f in grown if f["title"] == title)
+    assert target["resource_id"] in text(driver, "#resource")
+    tag_cells = text(driver, "#tags")
+    assert target["tags"]["owner"] in tag_cells
+    assert "bundled:aws-pricing-2026-10" in text(driver, "#savings")
+    assert driver.execute_script("return window.__pwned === undefined")
+
+    # No page ever loaded globex data, and the page raised no script or CSP errors.
+    assert "globex" not in driver.page_source
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+              and "favicon" not in e["message"] and "/api/events" not in e["message"]]
+    assert not errors, json.dumps(errors, indent=1)
+
+
+def test_no_billing_data_and_empty_state(driver: Any, server: str, seed: Callable[..., Any],
+                                         tokens: dict[str, str], data_dir: Path) -> None:
+    driver.get(f"{server}/?token={tokens['globex']}")
+    wait_for(driver, lambda: body(driver, "refreshed"), "overview data")
+    assert driver.find_element("id", "empty").is_displayed()
+    seed("globex", n=8, version=1, cur=False)
+    wait_for(driver, lambda: body(driver, "version") == "1", "first snapshot arrives live")
+    wait_for(driver, lambda: not driver.find_element("id", "empty").is_displayed(), "content")
+    assert text(driver, "#actual-covered") == "no billing data"
+    driver.get(f"{server}/findings")
+    wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
+    cells = driver.find_elements("css selector", "#findings-table tbody td:nth-child(9)")
+    assert cells and {c.text for c in cells} == {"no billing data"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_cookies(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "driver" in request.fixturenames:
+        try:
+            request.getfixturevalue("driver").delete_all_cookies()
+        except Exception:  # the browser may be gone after a failure; nothing to clean
+            pass
+
