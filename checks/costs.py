@@ -77,3 +77,15 @@ def rds_engine_family(engine: str) -> str:
     if e.startswith("sqlserver"):
         return "sqlserver"
     return e  # mysql, mariadb
+
+
+def rds_instance_terms(instance_class: str, engine: str, multi_az: bool, storage_gib: int,
+                       storage_type: str) -> list[Term]:
+    """Instance hours plus allocated storage (doubled for Multi-AZ; Aurora storage is billed
+    per cluster and left out)."""
+    terms = [hours_term(rds_key(instance_class, engine, multi_az), 1, instance_class)]
+    if not engine.startswith("aurora") and storage_gib:
+        copies = 2 if multi_az else 1
+        terms.append(Term(Decimal(storage_gib * copies), f"{storage_gib * copies} GiB",
+                          f"rds:{storage_type}:gb-month"))
+    return terms

@@ -59,6 +59,8 @@ def error_code(exc: BaseException) -> str:
         return str(exc.response.get("Error", {}).get("Code", "ClientError"))
     if isinstance(exc, EndpointConnectionError):
         return "EndpointConnectionError"
+    if isinstance(exc, NotImplementedError):  # moto in-process: an operation it lacks
+        return "UnsupportedOperation"
     return type(exc).__name__
 
 
@@ -125,7 +127,7 @@ class ServiceBase:
                         self.sleep(delay)
                         continue
                 raise self._failed(operation, exc) from exc
-            except (BotoCoreError, OSError) as exc:
+            except (BotoCoreError, OSError, NotImplementedError) as exc:
                 raise self._failed(operation, exc) from exc
 
     def _retrying(self, operation: str, fn: Callable[[], T]) -> T:
@@ -138,7 +140,7 @@ class ServiceBase:
                     self.sleep(delays[attempt])
                     continue
                 raise self._failed(operation, exc) from exc
-            except (BotoCoreError, OSError) as exc:
+            except (BotoCoreError, OSError, NotImplementedError) as exc:
                 raise self._failed(operation, exc) from exc
         raise AssertionError("unreachable")
 

@@ -8,7 +8,7 @@ absent series means for its resource.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +31,7 @@ class MetricQuery:
 class MetricSeries:
     query: MetricQuery
     values: tuple[float, ...]  # one per period with data, oldest first
+    timestamps: tuple[datetime, ...] = ()
 
     @property
     def has_data(self) -> bool:
@@ -95,4 +96,25 @@ class CloudWatchService(ServiceBase):
             )
         for n, q in enumerate(batch):
             ordered = sorted(points.get(f"m{n}", []), key=lambda tv: tv[0])
-            self._memo[(q, start)] = MetricSeries(q, tuple(float(v) for _, v in ordered))
+            self._memo[(q, start)] = MetricSeries(
+                q, tuple(float(v) for _, v in ordered), tuple(t for t, _ in ordered)
+            )
+
+    def combined(
+        self, per_resource: Mapping[str, Sequence[MetricQuery]], days: int
+    ) -> dict[str, MetricSeries]:
+        """Per resource, the period-by-period sum of several metrics (read + write ops, bytes
+        in + out), fetched in one batch for all resources."""
+        fetched = self.series([q for qs in per_resource.values() for q in qs], days)
+        return {rid: combine([fetched[q] for q in qs]) for rid, qs in per_resource.items()}
+
+
+def combine(series: Sequence[MetricSeries]) -> MetricSeries:
+    """Sum series period by period (a period present in any series counts)."""
+    totals: dict[datetime, float] = {}
+    for s in series:
+        stamps = s.timestamps or tuple(datetime.min for _ in s.values)
+        for t, v in zip(stamps, s.values, strict=True):
+            totals[t] = totals.get(t, 0.0) + v
+    ordered = sorted(totals.items())
+    return MetricSeries(series[0].query, tuple(v for _, v in ordered), tuple(t for t, _ in ordered))

@@ -9,7 +9,7 @@ from checks.config import CheckConfig
 from checks.costs import volume_terms
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import estimate
-from checks.services.cloudwatch import CloudWatchService, MetricSeries, query
+from checks.services.cloudwatch import CloudWatchService, MetricQuery, MetricSeries, query
 from checks.services.ec2 import EC2Service, Volume
 from contracts.finding import Finding
 
@@ -20,7 +20,7 @@ class Models:
     io: dict[str, MetricSeries]  # volume id -> read+write op series in the window
 
 
-def io_queries(volume_id: str) -> list:
+def io_queries(volume_id: str) -> list[MetricQuery]:
     return [query("AWS/EBS", m, VolumeId=volume_id) for m in ("VolumeReadOps", "VolumeWriteOps")]
 
 
@@ -31,12 +31,8 @@ class Ec2EbsVolumeUnattached(Check):
         volumes = ctx.service(EC2Service).volumes()
         days = int(ctx.config.for_check(self.meta).get("min_unattached_days"))
         available = [v for v in volumes if v.state == "available"]
-        qs = {v.id: io_queries(v.id) for v in available}
-        series = ctx.service(CloudWatchService).series([q for v in qs.values() for q in v], days)
-        io = {
-            vid: MetricSeries(qs[vid][0], series[qs[vid][0]].values + series[qs[vid][1]].values)
-            for vid in qs
-        }
+        io = ctx.service(CloudWatchService).combined({v.id: io_queries(v.id) for v in available},
+                                                     days)
         return Models(volumes, io)
 
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:

@@ -1,0 +1,86 @@
+"""RDS instances and manual snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from checks.services.base import ServiceBase, cached, parse_items
+from checks.services.ec2 import utc
+
+
+@dataclass(frozen=True)
+class DBInstance:
+    id: str
+    arn: str
+    instance_class: str
+    engine: str
+    engine_version: str
+    status: str
+    multi_az: bool
+    storage_gib: int
+    storage_type: str
+    created: datetime
+    cluster_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DBSnapshot:
+    id: str
+    instance_id: str
+    snapshot_type: str
+    status: str
+    created: datetime
+    allocated_gib: int
+    engine: str
+
+
+def _tags(raw: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t.get("Value", "") for t in raw.get("TagList") or [] if "Key" in t}
+
+
+def _instance(raw: dict[str, Any]) -> DBInstance:
+    return DBInstance(
+        id=raw["DBInstanceIdentifier"],
+        arn=raw.get("DBInstanceArn", ""),
+        instance_class=raw["DBInstanceClass"],
+        engine=raw["Engine"],
+        engine_version=raw.get("EngineVersion", ""),
+        status=raw["DBInstanceStatus"],
+        multi_az=bool(raw.get("MultiAZ", False)),
+        storage_gib=int(raw.get("AllocatedStorage") or 0),
+        storage_type=raw.get("StorageType", "gp2"),
+        created=utc(raw["InstanceCreateTime"]),
+        cluster_id=raw.get("DBClusterIdentifier"),
+        tags=_tags(raw),
+    )
+
+
+def _snapshot(raw: dict[str, Any]) -> DBSnapshot:
+    return DBSnapshot(
+        id=raw["DBSnapshotIdentifier"],
+        instance_id=raw.get("DBInstanceIdentifier", ""),
+        snapshot_type=raw.get("SnapshotType", "manual"),
+        status=raw["Status"],
+        created=utc(raw["SnapshotCreateTime"]),
+        allocated_gib=int(raw.get("AllocatedStorage") or 0),
+        engine=raw.get("Engine", ""),
+    )
+
+
+class RDSService(ServiceBase):
+    name = "rds"
+
+    @cached
+    def instances(self) -> list[DBInstance]:
+        raw = self.paginate("DescribeDBInstances", "DBInstances")
+        return parse_items(self, "DescribeDBInstances", raw, _instance,
+                           lambda r: r["DBInstanceIdentifier"])
+
+    @cached
+    def manual_snapshots(self) -> list[DBSnapshot]:
+        raw = self.paginate("DescribeDBSnapshots", "DBSnapshots", SnapshotType="manual")
+        return parse_items(self, "DescribeDBSnapshots", raw, _snapshot,
+                           lambda r: r["DBSnapshotIdentifier"])
