@@ -77,7 +77,10 @@ class LoadedTable:
         now = list_files(self.root)
         changed = [f for rel, f in sorted(now.items()) if self.files.get(rel) != f]
         gone = [f for rel, f in sorted(self.files.items()) if rel not in now]
+        # Tenants come from the rows (before and after), not only from the path.
         tenants = {f.tenant for f in changed} | {f.tenant for f in gone}
+        touched = sorted(f.rel for f in gone + changed)
+        tenants |= self._tenants_of(con, touched)
         cols = ", ".join(f'"{f.name}"' for f in self.schema)
         for f in gone + changed:
             con.execute(f"DELETE FROM {self.name} WHERE _file = ?", [f.rel])
@@ -92,8 +95,17 @@ class LoadedTable:
                 # Mid-rename or vanished: `self.files` is left as it was, so the next window
                 # deletes and reloads the same set and the table stays consistent.
                 raise InputError(f"reading {f.path}: {exc}") from exc
+        tenants |= self._tenants_of(con, touched)
         self.files = now
-        return tenants
+        return tenants - {""}
+
+    def _tenants_of(self, con: duckdb.DuckDBPyConnection, rels: list[str]) -> set[str]:
+        if not rels:
+            return set()
+        rows = con.execute(
+            f"SELECT DISTINCT tenant_id FROM {self.name} WHERE list_contains(?, _file)", [rels]
+        ).fetchall()
+        return {r[0] for r in rows}
 
 
 class InputError(RuntimeError):
