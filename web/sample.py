@@ -70,13 +70,15 @@ def make_finding(tenant: str, i: int, *, cur: bool = True, hostile: bool = False
         "estimated_monthly_savings": str(savings), "currency": "USD",
         "savings_formula": "size_gb * price_per_gb_month",
         "confidence": 0.9, "alternative_group": None, "tags": tags,
-        "details": json.dumps({"price": "0.08", "price_source": "bundled:aws-pricing-2026-10",
-                               "size_gb": 100}, sort_keys=True),
+        "details": {"price": "0.08", "price_source": "bundled:aws-pricing-2026-10",
+                    "size_gb": 100},
         "source_fingerprints": [], "observed_at": as_of, "run_id": f"run-{i % 5}",
         "fingerprint": fp, "finding_id": fp,
         "lifecycle_state": lifecycle, "first_seen": "2026-11-01T00:00:00Z", "last_seen": as_of,
         "resolved_at": as_of if lifecycle == "resolved" else None,
         "suppressed": i % 11 == 5,
+        "superseded": False,
+        "counted": lifecycle != "resolved" and i % 11 != 5,
         "suppression": ({"reason": "accepted risk", "author": "ops@example.com",
                          "expires_at": "2027-01-01T00:00:00Z"} if i % 11 == 5 else None),
         "actual_cost_7d": actual(Decimal("0.25")), "actual_cost_30d": actual(Decimal(1)),
@@ -144,12 +146,13 @@ def write_set(data_dir: Path | str, tenant: str, findings: list[dict[str, Any]],
         "top_savings.json": sorted(findings, key=lambda f: -Decimal(
             str(f["estimated_monthly_savings"])))[:10],
         "correlated_findings.json": correlated or [],
-        "coverage.json": {"cur_available": cur},
-        "scans.json": scans_for(tenant, findings),
-        "trend.json": trend if trend is not None else [
-            {"as_of": f"2026-11-{d:02d}T10:00:00Z", "run_id": f"run-{d}",
-             "estimated_monthly_savings": str((total * d / 20).quantize(Decimal("0.01")))}
-            for d in range(1, 21)],
+        "coverage.json": {"tenant_id": tenant, "as_of": as_of, "cur_available": cur},
+        "scans.json": {"tenant_id": tenant, "as_of": as_of, "scans": scans_for(tenant, findings)},
+        "trend.json": {"tenant_id": tenant, "as_of": as_of, "points": trend if trend is not None
+                       else [{"at": f"2026-11-{d:02d}T10:00:00Z", "run_id": f"run-{d}",
+                              "estimated_monthly_savings": str(
+                                  (total * d / 20).quantize(Decimal("0.01")))}
+                             for d in range(1, 21)]},
     }
     files = {name: _write(directory / name, doc) for name, doc in docs.items()}
     manifest = {"tenant_id": tenant, "as_of": as_of, "version": version, "files": files,

@@ -84,7 +84,7 @@ class _TenantState:
 def _normalize_list(name: str, value: Any) -> Any:
     """Accept `{"items": [...]}` / `{"findings": [...]}` wrappers where a list is expected."""
     if DATA_FILES.get(name) is list and isinstance(value, dict):
-        for key in ("items", "findings", "scans", "trend", "data"):
+        for key in ("items", "findings", "scans", "points", "trend", "data"):
             if isinstance(value.get(key), list):
                 return value[key]
     return value

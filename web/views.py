@@ -39,7 +39,10 @@ def correlated_of(snap: Snapshot | None) -> list[dict[str, Any]]:
 
 
 def is_open(finding: Mapping[str, Any]) -> bool:
-    """Counts toward savings: not resolved (by lifecycle or status) and not suppressed."""
+    """Counts toward savings: the writer's `counted` flag when it sets one (active, not
+    suppressed, not superseded by a correlation rule), else not resolved and not suppressed."""
+    if isinstance(finding.get("counted"), bool):
+        return bool(finding["counted"])
     resolved = finding.get("lifecycle_state") == "resolved" or finding.get("status") == "resolved"
     return not resolved and not is_suppressed(finding)
 
@@ -108,7 +111,7 @@ def trend_points(snap: Snapshot | None) -> list[dict[str, Any]]:
     for row in snap.get("trend.json") if snap else []:
         if not isinstance(row, Mapping):
             continue
-        label = _first(row, "as_of", "observed_at", "scan_at", "ts", "time", "run_id")
+        label = _first(row, "at", "as_of", "observed_at", "scan_at", "ts", "time", "run_id")
         value = money(_first(row, "estimated_monthly_savings", "estimated_savings", "savings",
                              "total_estimated_monthly_savings", "total"))
         points.append({"label": None if label is None else str(label),

@@ -101,3 +101,27 @@ def test_tenants_on_disk(data_dir: Path) -> None:
     write_set(data_dir, "globex", make_findings("globex", 1), version=1)
     (data_dir / "snapshots" / "not a tenant").mkdir()
     assert SnapshotStore(data_dir).tenants_on_disk() == ["acme", "globex"]
+
+
+def test_reads_sets_written_by_the_jobs_snapshot_writer(data_dir: Path) -> None:
+    """Compatibility with sinks.snapshots (the real writer): same layout, same hashes."""
+    from sinks.snapshots import Watermark, write_snapshot_set
+    from web import views
+
+    findings = make_findings("acme", 6)
+    docs = {
+        "findings.json": findings, "summary.json": {"tenant_id": "acme"},
+        "top_savings.json": findings[:2], "correlated_findings.json": [],
+        "coverage.json": {"tenant_id": "acme", "cur_available": True},
+        "scans.json": {"tenant_id": "acme", "scans": [{"account_id": "1", "region": "r",
+                                                        "status": "ok", "errors": []}]},
+        "trend.json": {"tenant_id": "acme", "points": [
+            {"run_id": "r1", "at": "2026-11-20T10:00:00Z", "estimated_monthly_savings": "3.00"}]},
+    }
+    write_snapshot_set(data_dir / "snapshots", "acme", docs, as_of="2026-11-20T10:00:00Z",
+                       watermark=Watermark(files=("a.parquet",), offsets={"t:0": 5}), version=4)
+    view = SnapshotStore(data_dir).view("acme")
+    assert view.error is None and view.snapshot is not None and view.snapshot.version == 4
+    assert views.scans(view.snapshot)[0]["status"] == "ok"
+    assert views.trend_points(view.snapshot)[0]["label"] == "2026-11-20T10:00:00Z"
+    assert views.overview(view.snapshot)["findings_total"] == 6

@@ -124,3 +124,10 @@ def test_trend_points_accept_other_key_names() -> None:
         {"label": "r1", "run_id": "r1", "estimated_monthly_savings": "5.00"},
         {"label": "t2", "run_id": None, "estimated_monthly_savings": "7.50"},
     ]
+
+
+def test_writer_counted_flag_wins() -> None:
+    rows = [_f(1, "10.00", counted=True), _f(2, "6.00", counted=False),  # superseded
+            _f(3, "2.00", counted=True, lifecycle_state="new")]
+    got = views.overview(_snap(rows))
+    assert got["estimated_monthly_savings"] == "12.00" and got["findings_open"] == 2
