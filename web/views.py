@@ -150,8 +150,8 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
 
 
 def coverage(snap: Snapshot | None) -> dict[str, Any]:
-    """Share of findings and of savings by cost attribution method (exact / roll-up / none)."""
-    findings = [f for f in findings_of(snap) if not is_meta(f)]
+    """Share of the counted (open) findings and their savings by cost attribution method."""
+    findings = [f for f in findings_of(snap) if not is_meta(f) and is_open(f)]
     rows = []
     total_savings = savings_total(findings)
     for method in ATTRIBUTION_METHODS:
@@ -257,7 +257,11 @@ def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
         if finding_id in (row.get("finding_id"), row.get("fingerprint")):
             details = details_of(row)
             out = public(row)
+            parents = {str(fp) for fp in row.get("correlated_in") or []}
             out.update(
+                correlated_in=[{"fingerprint": m.get("fingerprint"),
+                                "finding_id": m.get("finding_id"), "title": m.get("title")}
+                               for m in correlated_of(snap) if m.get("fingerprint") in parents],
                 sources=sources_of(snap, row),
                 history=history(row),
                 price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),

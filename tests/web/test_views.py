@@ -131,3 +131,14 @@ def test_writer_counted_flag_wins() -> None:
             _f(3, "2.00", counted=True, lifecycle_state="new")]
     got = views.overview(_snap(rows))
     assert got["estimated_monthly_savings"] == "12.00" and got["findings_open"] == 2
+
+
+def test_coverage_counts_open_findings_only_and_detail_links_parents() -> None:
+    rows = [_f(1, "30.00", attribution_method="exact_resource", correlated_in=["m1"]),
+            _f(2, "10.00", attribution_method="exact_resource", lifecycle_state="resolved")]
+    got = {m["method"]: m for m in views.coverage(_snap(rows))["methods"]}
+    assert got["exact_resource"]["count"] == 1
+    meta = _f(9, "40.00", fingerprint="m1", finding_id="m1", title="stack",
+              source_fingerprints=["fp1"])
+    detail = views.detail(_snap(rows, **{"correlated_findings.json": [meta]}), "f1")
+    assert detail["correlated_in"] == [{"fingerprint": "m1", "finding_id": "m1", "title": "stack"}]

@@ -71,6 +71,9 @@
       { label: "Est. savings / mo", num: true,
         render: (x) => x.found ? F.money(x.estimated_monthly_savings, f.currency) : "not in snapshot" },
     ], f.sources || []);
+    F.table(document.getElementById("parents"), [
+      { label: "Correlated finding", render: (m) => F.findingLink(m, m.title) },
+    ], f.correlated_in || []);
     const details = Object.entries(f.details_parsed || {});
     kv(document.getElementById("details"), details.map(([k, v]) =>
       [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)]));
