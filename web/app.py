@@ -153,6 +153,9 @@ def _install_auth(app: Flask, tokens: TokenStore | None) -> None:
 
 
 def _unauthorized(detail: str) -> Response:
+    # The path only: the query string may carry a token.
+    log.warning("request refused", extra={"path": request.path, "reason": detail,
+                                          "remote": request.remote_addr})
     if _wants_json():
         resp = jsonify({"error": "unauthorized", "detail": detail, "status": 401})
     else:

@@ -1,0 +1,107 @@
+"""`finops web`: argument rules, --hash-token, and a real server process (logs keep no token)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from finops.cli import main
+from finops.commands.web import config_from_args
+from web.auth import hash_token
+from web.sample import make_findings, write_set
+
+
+def _args(**over: object) -> argparse.Namespace:
+    base = {"data_dir": None, "tokens": None, "no_auth": False, "tenant": None,
+            "bootstrap": None, "no_kafka": False}
+    base.update(over)
+    return argparse.Namespace(**base)
+
+
+@pytest.mark.parametrize("over,message", [
+    ({}, "give --tokens FILE"),
+    ({"no_auth": True}, "--no-auth needs --tenant"),
+    ({"no_auth": True, "tokens": "t.json", "tenant": "a"}, "exclude each other"),
+    ({"tokens": "t.json", "tenant": "a"}, "only applies with --no-auth"),
+])
+def test_contradictory_arguments_are_refused(over: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        config_from_args(_args(**over))
+
+
+def test_kafka_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k:1")
+    assert config_from_args(_args(tokens="t"))["KAFKA_BOOTSTRAP"] == "k:1"
+    assert config_from_args(_args(tokens="t", bootstrap="b:2"))["KAFKA_BOOTSTRAP"] == "b:2"
+    assert config_from_args(_args(tokens="t", no_kafka=True))["KAFKA_BOOTSTRAP"] is None
+
+
+def test_hash_token_reads_stdin(monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret\n"))
+    assert main(["web", "--hash-token"]) == 0
+    assert capsys.readouterr().out.strip() == hash_token("s3cret")
+
+
+def test_bad_tokens_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["web", "--tokens", str(tmp_path / "none.json"), "--no-kafka"]) == 2
+    assert "none.json" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_server_process_serves_and_keeps_tokens_out_of_logs(tmp_path: Path) -> None:
+    token = "proc-secret-token-xyz"
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"tokens": [{"tenant": "acme", "sha256": hash_token(token)}]}))
+    write_set(tmp_path, "acme", make_findings("acme", 4), version=2)
+    port = _free_port()
+    log = (tmp_path / "web.log").open("w")
+    finops = Path(sys.executable).with_name("finops")
+    proc = subprocess.Popen(
+        [str(finops), "web", "--port", str(port), "--data-dir", str(tmp_path), "--tokens",
+         str(tokens), "--no-kafka"], stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # bounded wait for the port (not a timing assertion)
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        req = urllib.request.Request(f"{base}/api/meta",
+                                     headers={"Authorization": f"Bearer {token}"})
+        meta = json.load(urllib.request.urlopen(req, timeout=10))["meta"]
+        assert meta["tenant"] == "acme" and meta["version"] == 2
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(f"{base}/findings?token={token}", timeout=10)
+        assert page.status == 200 and "token=" not in page.url
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(f"{base}/api/findings?token=wrong-{token}", timeout=10)
+        assert denied.value.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    text = (tmp_path / "web.log").read_text()
+    assert "request refused" in text and "path=/api/findings" in text, text[-2000:]
+    assert token not in text
