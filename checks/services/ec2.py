@@ -10,7 +10,7 @@ from typing import Any
 
 from checks.services.base import ServiceBase, cached, parse_items
 
-_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) GMT\)")
+_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
 
 
 def tags_of(raw: dict[str, Any]) -> dict[str, str]:
@@ -155,7 +155,7 @@ def _volume(raw: dict[str, Any]) -> Volume:
 
 def stopped_since(raw: dict[str, Any]) -> datetime | None:
     """When a stopped instance stopped: `StateTransitionReason` carries
-    "User initiated (2024-01-02 03:04:05 GMT)"; absent for other transitions."""
+    "User initiated (2024-01-02 03:04:05 GMT)" (moto writes UTC); absent for other transitions."""
     match = _STOP_TIME.search(raw.get("StateTransitionReason") or "")
     if not match:
         return None

@@ -65,3 +65,16 @@ def assert_contract(findings: list[Any]) -> None:
 @pytest.fixture
 def contract() -> Callable[[list[Any]], None]:
     return assert_contract
+
+
+@pytest.fixture
+def evaluate(make_ctx: Callable[..., ScanContext]) -> Callable[..., list[Any]]:
+    """Run a check's pure `evaluate` on hand-built models; every finding passes the contract."""
+
+    def run(check: Any, models: Any, ctx: ScanContext | None = None, **cfg: Any) -> list[Any]:
+        ctx = ctx or make_ctx(config={check.meta.id: cfg} if cfg else None)
+        found = list(check.evaluate(models, ctx.config.for_check(check.meta), ctx))
+        assert_contract(found)
+        return found
+
+    return run

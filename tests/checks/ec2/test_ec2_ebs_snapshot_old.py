@@ -1,0 +1,26 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from checks.ec2.ec2_ebs_snapshot_old.check import Ec2EbsSnapshotOld, Models
+from checks.services.ec2 import Image, Snapshot
+
+
+def snap(now, sid, days):
+    return Snapshot(id=sid, volume_id="vol-1", volume_size_gib=100,
+                    start_time=now - timedelta(days=days), state="completed")
+
+
+def test_old_snapshot_not_in_an_ami_is_flagged(make_ctx, evaluate):
+    ctx = make_ctx()
+    ami = Image("ami-1", "base", "available", ctx.now - timedelta(days=200), ("snap-ami",), 8)
+    models = Models([snap(ctx.now, "snap-old", 200), snap(ctx.now, "snap-ami", 200),
+                     snap(ctx.now, "snap-new", 10)], [ami])
+    found = evaluate(Ec2EbsSnapshotOld(), models, ctx)
+    assert [f.resource_id for f in found] == ["snap-old"]
+    assert found[0].estimated_monthly_savings == Decimal("5.00")
+    assert "upper bound" in found[0].savings_formula
+
+
+def test_threshold_from_tenant_config(make_ctx, evaluate):
+    ctx = make_ctx(config={"ec2_ebs_snapshot_old": {"max_age_days": 365}})
+    assert evaluate(Ec2EbsSnapshotOld(), Models([snap(ctx.now, "s", 200)], []), ctx) == []

@@ -1,0 +1,47 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from checks.ec2.ec2_instance_no_commitment_coverage.check import (
+    Ec2InstanceNoCommitmentCoverage,
+    Models,
+)
+from checks.services.ec2 import Instance, ReservedInstance
+from checks.services.savingsplans import SavingsPlan
+
+
+def inst(now, iid, days, lifecycle="on-demand"):
+    return Instance(id=iid, type="m5.large", state="running",
+                    launch_time=now - timedelta(days=days), platform="linux/unix",
+                    architecture="x86_64", lifecycle=lifecycle, az="us-east-1a")
+
+
+def ri(now, count):
+    return ReservedInstance("ri-1", "m5.large", count, "active", now - timedelta(days=10),
+                            now + timedelta(days=300), 31536000, Decimal(0), Decimal("0.06"),
+                            Decimal(0), "Linux/UNIX", "Region", None, "No Upfront")
+
+
+def test_uncovered_long_running_instances(make_ctx, evaluate):
+    ctx = make_ctx()
+    models = Models([inst(ctx.now, "i-old", 200), inst(ctx.now, "i-older", 300),
+                     inst(ctx.now, "i-new", 5), inst(ctx.now, "i-spot", 300, "spot")],
+                    [ri(ctx.now, 1)], [])
+    found = evaluate(Ec2InstanceNoCommitmentCoverage(), models, ctx)
+    # the oldest instance takes the one RI; i-old is uncovered
+    assert [f.resource_id for f in found] == ["i-old"]
+    assert found[0].estimated_monthly_savings == Decimal("21.02")  # 730 x 0.096 x 0.3
+    assert found[0].confidence == 0.6
+
+
+def test_active_savings_plan_suppresses(make_ctx, evaluate):
+    ctx = make_ctx()
+    plan = SavingsPlan("sp-1", "Compute", "active", None, None, "1.0")
+    models = Models([inst(ctx.now, "i-old", 200)], [], [plan])
+    assert evaluate(Ec2InstanceNoCommitmentCoverage(), models, ctx) == []
+
+
+def test_unreadable_savings_plans_lower_confidence(make_ctx, evaluate):
+    ctx = make_ctx()
+    found = evaluate(Ec2InstanceNoCommitmentCoverage(),
+                     Models([inst(ctx.now, "i-old", 200)], [], None), ctx)
+    assert found[0].confidence == 0.4

@@ -1,0 +1,30 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from checks.ec2.ec2_instance_previous_generation.check import Ec2InstancePreviousGeneration
+from checks.services.ec2 import Instance
+
+
+def inst(now, iid, itype, platform="linux/unix"):
+    return Instance(id=iid, type=itype, state="running", launch_time=now - timedelta(days=9),
+                    platform=platform, architecture="x86_64", lifecycle="on-demand",
+                    az="us-east-1a")
+
+
+def test_m4_priced_against_m5(make_ctx, evaluate):
+    ctx = make_ctx()
+    found = evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m4.large")], ctx)
+    assert found[0].estimated_monthly_savings == Decimal("2.92")  # (0.10 - 0.096) x 730
+    assert found[0].details["recommended_type"] == "m5.large"
+
+
+def test_current_generation_not_flagged(make_ctx, evaluate):
+    ctx = make_ctx()
+    assert evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m5.large")], ctx) == []
+
+
+def test_unknown_price_gives_unknown_savings(make_ctx, evaluate):
+    ctx = make_ctx()
+    found = evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m1.small")], ctx)
+    assert found[0].estimated_monthly_savings is None and found[0].confidence <= 0.3
+    assert found[0].details["missing_prices"]
