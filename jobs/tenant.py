@@ -119,8 +119,9 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
     for name in ("first_seen", "last_seen"):
         meta_table = meta_table.append_column(
             name, pa.array([e[name] for e in metas.extra], pa.timestamp("us", tz="UTC")))
-    meta_table = meta_table.append_column("excluded_fingerprints", pa.array(
-        [e["excluded_fingerprints"] for e in metas.extra], pa.list_(pa.string())))
+    for name in ("excluded_fingerprints", "overruled_by"):
+        meta_table = meta_table.append_column(name, pa.array(
+            [e[name] for e in metas.extra], pa.list_(pa.string())))
     con.register("_metas", meta_table)
     con.register("_links", _links_table(metas))
     try:

@@ -73,6 +73,7 @@ class Rule:
     savings: str  # the savings formula, in words
     sql: str
     path: str
+    priority: int = 100  # lower decides first which sources leave the totals
     outputs: tuple[str, ...] = field(default=())
 
 
@@ -120,8 +121,12 @@ def parse_rule(path: Path) -> Rule:
     sql = "\n".join(body).strip().rstrip(";")
     if not sql:
         raise RuleError(f"{where}: no SQL")
+    try:
+        priority = int(header.get("priority", "100"))
+    except ValueError as exc:
+        raise RuleError(f"{where}: priority {header['priority']!r} is not an integer") from exc
     return Rule(rid, header["title"], header["severity"], reads,
-                parse_window(header["window"], where), header["savings"], sql, where)
+                parse_window(header["window"], where), header["savings"], sql, where, priority)
 
 
 def _empty_input() -> pa.Table:
@@ -157,7 +162,7 @@ def validate_rule(rule: Rule, con: duckdb.DuckDBPyConnection | None = None) -> R
         known = set(REQUIRED_OUTPUT) | set(OPTIONAL_OUTPUT)
         outputs = tuple(c for c in types if c in known)
         return Rule(rule.id, rule.title, rule.severity, rule.reads, rule.window, rule.savings,
-                    rule.sql, rule.path, outputs)
+                    rule.sql, rule.path, rule.priority, outputs)
     finally:
         if own:
             con.close()
@@ -192,7 +197,8 @@ class Correlated:
 
     table: pa.Table  # FINDING_SCHEMA
     extra: list[dict[str, Any]]  # per row: rule_id, first_seen, last_seen, lifecycle_state,
-    # excluded_fingerprints (sources that leave the totals: the meta-finding supersedes them)
+    # excluded_fingerprints (sources that leave the totals: the meta-finding supersedes them),
+    # overruled_by (rules whose earlier decision kept this one from excluding anything)
 
 
 def _wrap(rule: Rule) -> str:
@@ -245,6 +251,34 @@ def _source_facts(con: duckdb.DuckDBPyConnection, active: str, fps: set[str]) ->
 
 def _micros(ts: datetime) -> int:
     return (ts - datetime(1970, 1, 1, tzinfo=ts.tzinfo)) // timedelta(microseconds=1)
+
+
+def _settle_exclusions(extras: list[dict[str, Any]]) -> None:
+    """Decide which sources leave the totals, once, in (priority, rule, fingerprint) order.
+
+    Rules may disagree (removal beats tuning; the highest saving beats the rest). A meta-finding's
+    exclusions apply only if none of the sources it keeps was already excluded by an earlier
+    decision, so two rules can never exclude every alternative of one resource between them.
+    Overruled meta-findings stay reported, with `overruled_by` naming the rule that decided.
+    """
+    excluded_by: dict[str, str] = {}
+    order = sorted(range(len(extras)), key=lambda i: (extras[i]["_priority"], extras[i]["rule_id"],
+                                                      extras[i]["_fingerprint"]))
+    for i in order:
+        extra = extras[i]
+        wanted = extra["excluded_fingerprints"]
+        kept = [fp for fp in extra["_sources"] if fp not in wanted]
+        clash = sorted({excluded_by[fp] for fp in kept if fp in excluded_by})
+        if wanted and clash:
+            extra["excluded_fingerprints"] = []
+            extra["overruled_by"] = clash
+            continue
+        for fp in wanted:
+            excluded_by.setdefault(fp, extra["rule_id"])
+    for extra in extras:
+        extra.setdefault("overruled_by", [])
+        for key in ("_priority", "_sources", "_fingerprint"):
+            extra.pop(key)
 
 
 def _to_findings(
@@ -300,9 +334,13 @@ def _to_findings(
             "last_seen": max(k[4] for k in known),
             "lifecycle_state": "new" if any(k[5] == "new" for k in known) else "open",
             "excluded_fingerprints": sorted(set(r["excluded_fingerprints"] or []) & set(sources)),
+            "_priority": rule.priority,
+            "_sources": sources,
+            "_fingerprint": row["fingerprint"],
         }
         built.setdefault(row["fingerprint"], (row, extra))
     items = [built[fp] for fp in sorted(built)]
+    _settle_exclusions([extra for _, extra in items])
     # Offsets renumbered in fingerprint order: ids and provenance independent of rule order.
     for n, (row, _) in enumerate(items):
         row["source_offset"] = n

@@ -10,7 +10,7 @@ from jobs.db import connect
 from jobs.lifecycle import build_state
 
 H = timedelta(hours=1)
-CHECK = "ebs_volume_unattached"
+CHECK = "ec2_ebs_volume_unattached"
 
 
 def _state(kit, lake):
@@ -61,7 +61,7 @@ def test_completed_scan_that_no_longer_reports_resolves(kit, lake):
     {"status": "partial", "errors": [{"check_id": CHECK, "code": "AccessDenied",
                                       "message": "x", "region": "us-east-1"}]},
     {"status": "partial", "errors": [{"code": "Timeout", "message": "scope-wide"}]},
-    {"checks": {"ec2_instance_stopped": 0}},  # our check did not run
+    {"checks": {"ec2_instance_stopped_long": 0}},  # our check did not run
 ])
 def test_scans_that_prove_nothing_never_resolve(kit, lake, scan_kw):
     t0 = _two_runs(kit, lake)

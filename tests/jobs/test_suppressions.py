@@ -25,9 +25,9 @@ def _build(kit, lake, supp_doc, rules):
 
 def _lake(kit, lake):
     lake.write_findings([
-        kit.finding("ebs_volume_unattached", V, "vol-1", savings="10.00", tags={"env": "dev"}),
-        kit.finding("ebs_volume_unattached", V, "vol-2", savings="20.00", tags={"env": "prod"}),
-        kit.finding("ec2_eip_idle", "AWS::EC2::EIP", "eipalloc-1", savings="3.60"),
+        kit.finding("ec2_ebs_volume_unattached", V, "vol-1", savings="10.00", tags={"env": "dev"}),
+        kit.finding("ec2_ebs_volume_unattached", V, "vol-2", savings="20.00", tags={"env": "prod"}),
+        kit.finding("ec2_eip_unassociated", "AWS::EC2::EIP", "eipalloc-1", savings="3.60"),
     ])
 
 
@@ -35,7 +35,7 @@ def test_tag_and_resource_rules_suppress_but_keep_findings_visible(kit, lake, sh
     _lake(kit, lake)
     snap = _build(kit, lake, {"suppressions": [
         {"tag": "env=dev", "reason": "dev sandbox", "author": "ana"},
-        {"resource_id": "eipalloc-1", "check_id": "ec2_eip_idle", "reason": "DNS pinned",
+        {"resource_id": "eipalloc-1", "check_id": "ec2_eip_unassociated", "reason": "DNS pinned",
          "author": "bo", "expires_at": "2027-01-01T00:00:00Z"},
     ]}, shipped_rules)
     by_id = {f["resource_id"].rsplit("/", 1)[1]: f for f in snap.docs["findings.json"]}

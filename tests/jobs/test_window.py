@@ -26,29 +26,31 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def _step1(kit, lake):
     lake.write_findings([
-        kit.finding("ec2_instance_stopped", INST, "i-1", savings="30.00"),
-        kit.finding("ebs_volume_stopped_instance", V, "vol-1", savings="8.00",
-                    details={"instance_id": "i-1"}),
+        kit.finding("ec2_instance_stopped_long", INST, "i-1", savings="30.00"),
+        kit.finding("ec2_ebs_volume_on_stopped_instance", V, "vol-1", savings="8.00",
+                    details={"instances": ["i-1"]}),
     ])
     lake.write_scans([kit.scan("run-1", started=kit.T0 - timedelta(minutes=1),
-                               checks={"ec2_instance_stopped": 1, "ebs_volume_unattached": 0})])
+                               checks={"ec2_instance_stopped_long": 1,
+                                       "ec2_ebs_volume_unattached": 0})])
 
 
 def _step2(kit, lake):
     # the same stream file fills up: rewritten in place with a superset of rows
-    lake.write_findings([kit.finding("ebs_volume_unattached", V, "vol-7", savings="5.00")],
+    lake.write_findings([kit.finding("ec2_ebs_volume_unattached", V, "vol-7", savings="5.00")],
                         name_offset=0)
-    lake.write_findings([kit.finding("ec2_instance_stopped", INST, "i-1", savings="30.00",
+    lake.write_findings([kit.finding("ec2_instance_stopped_long", INST, "i-1", savings="30.00",
                                      at=kit.T0 + H, run="run-2")], partition=1)
-    lake.write_findings([kit.finding("ebs_volume_unattached", V, "vol-8", savings="6.00",
+    lake.write_findings([kit.finding("ec2_ebs_volume_unattached", V, "vol-8", savings="6.00",
                                      at=kit.T0 + H, run="run-9", tenant="beta")],
                         partition=1, tenant="beta")
 
 
 def _step3(kit, lake):
     lake.write_scans([kit.scan("run-2", started=kit.T0 + H - timedelta(minutes=1),
-                               checks={"ec2_instance_stopped": 1, "ebs_volume_unattached": 0,
-                                       "ebs_volume_stopped_instance": 0})], partition=1)
+                               checks={"ec2_instance_stopped_long": 1,
+                                       "ec2_ebs_volume_unattached": 0,
+                                       "ec2_ebs_volume_on_stopped_instance": 0})], partition=1)
     folder = lake.root / "suppressions"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "acme.json").write_text(json.dumps({"suppressions": [

@@ -31,10 +31,10 @@ TOPIC = "finops.findings.raw.v1"
 
 def _wires(n: int) -> list[dict]:
     rnd = random.Random(7)
-    checks = [("ec2_instance_stopped", "AWS::EC2::Instance", "i-{}"),
-              ("ebs_volume_stopped_instance", "AWS::EC2::Volume", "vol-{}"),
-              ("ec2_eip_idle", "AWS::EC2::EIP", "eipalloc-{}"),
-              ("ec2_graviton_candidate", "AWS::EC2::Instance", "i-{}")]
+    checks = [("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-{}"),
+              ("ec2_ebs_volume_on_stopped_instance", "AWS::EC2::Volume", "vol-{}"),
+              ("ec2_eip_unassociated", "AWS::EC2::EIP", "eipalloc-{}"),
+              ("ec2_instance_graviton_candidate", "AWS::EC2::Instance", "i-{}")]
     out = []
     for i in range(n):
         check, rtype, rid = checks[i % len(checks)]
@@ -43,7 +43,7 @@ def _wires(n: int) -> list[dict]:
             check_id=check, resource_type=rtype, resource_id=rid.format(i // 4),
             title=f"{check} {i}", observed_at=T0 + timedelta(minutes=i % 3), run_id=f"r{i % 3}",
             estimated_monthly_savings=Decimal(rnd.randint(100, 9999)) / 100,
-            savings_formula="price list", details={"instance_id": f"i-{i // 4}"},
+            savings_formula="price list", details={"instances": [f"i-{i // 4}"]},
         ).to_wire())
     return out
 
@@ -59,7 +59,7 @@ def _write(root: Path, partition_order: list[int], wires: list[dict]) -> None:
     scan = scan_wire_to_row({
         "tenant_id": "acme", "account_id": "123456789012", "region": "us-east-1", "run_id": "r2",
         "started_at": T0.isoformat(), "finished_at": (T0 + timedelta(minutes=5)).isoformat(),
-        "status": "ok", "check_counts": {"ec2_eip_idle": 3}}, Provenance("finops.scans.v1", 0, 5))
+        "status": "ok", "check_counts": {"ec2_eip_unassociated": 3}}, Provenance("finops.scans.v1", 0, 5))
     path = root / "scans/tenant_id=acme/dt=2026-11-01/finops.scans.v1+0+0000000000000000005.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(scan_rows_to_table([scan]), path)

@@ -3,6 +3,7 @@
 -- severity: medium
 -- reads: *
 -- window: 14d
+-- priority: 30
 -- savings: the primary alternative's savings (highest; ties broken by fingerprint)
 -- why: findings that share an alternative_group are ways to solve the same cost (e.g. buy a
 --   savings plan OR reserve instances); counting them all would double-count, so only the

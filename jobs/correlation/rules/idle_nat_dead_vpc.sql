@@ -1,23 +1,24 @@
 -- id: idle_nat_dead_vpc
 -- title: Idle NAT gateway in a VPC whose instances are all stopped
 -- severity: high
--- reads: nat_gateway_idle, ec2_instance_stopped
+-- reads: ec2_nat_gateway_idle, ec2_instance_stopped_long
 -- window: 14d
+-- priority: 50
 -- savings: NAT gateway + the VPC's stopped instances (sum of the known parts)
--- why: nothing in the VPC is running, so the NAT gateway routes nothing; the VPC's compute and
---   egress go together. The NAT finding says how many instances the VPC has
---   (details.vpc_instance_count) or how many run (details.vpc_running_instances); instances
---   name their VPC in details.vpc_id.
+-- why: nothing in the VPC runs, so the NAT gateway routes nothing; the VPC's compute and egress
+--   go together. The NAT finding names its VPC (details.vpc_id); stopped instances name theirs
+--   in details.vpc_id; "all stopped" needs the NAT finding's details.vpc_instance_count (equal
+--   to the stopped count) or details.vpc_running_instances = 0.
 WITH nat AS (
     SELECT *, detail(details, 'vpc_id') AS vpc_id FROM src
-    WHERE check_id = 'nat_gateway_idle' AND detail(details, 'vpc_id') IS NOT NULL
+    WHERE check_id = 'ec2_nat_gateway_idle' AND detail(details, 'vpc_id') IS NOT NULL
 ),
 stopped AS (
     SELECT account_id, region, detail(details, 'vpc_id') AS vpc_id,
            list(fingerprint) AS fps, count(*) AS n,
            money_sum(estimated_monthly_savings) AS savings
     FROM src
-    WHERE check_id = 'ec2_instance_stopped' AND detail(details, 'vpc_id') IS NOT NULL
+    WHERE check_id = 'ec2_instance_stopped_long' AND detail(details, 'vpc_id') IS NOT NULL
     GROUP BY account_id, region, detail(details, 'vpc_id')
 )
 SELECT n.account_id, n.region, n.service, n.resource_type, n.resource_id, n.resource_name,

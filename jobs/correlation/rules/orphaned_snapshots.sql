@@ -1,24 +1,33 @@
 -- id: orphaned_snapshots
--- title: Orphaned EBS snapshots: source volume deleted and AMI deregistered
+-- title: Orphaned snapshots: their source is deleted and no image uses them
 -- severity: medium
--- reads: ebs_snapshot_old, ebs_snapshot_orphaned
+-- reads: ec2_ebs_snapshot_old, rds_snapshot_orphaned
 -- window: 14d
--- savings: sum of the snapshots' monthly storage savings
--- why: a snapshot whose volume and image are both gone restores nothing anyone runs; all the
---   snapshots of one vanished volume are one clean-up. Needs details.volume_exists = false and
---   either no details.image_id or details.image_exists = false.
+-- priority: 50
+-- savings: sum of the snapshots' monthly storage (upper bound: snapshots are incremental)
+-- why: a snapshot that no AMI uses (ec2_ebs_snapshot_old only reports those) and whose source
+--   volume is gone restores nothing anyone runs; all the snapshots of one vanished source are
+--   one clean-up. The volume is gone when details.volume_exists is false or the volume id is
+--   AWS's placeholder vol-ffffffff (copied snapshots); RDS snapshots of a deleted instance
+--   (rds_snapshot_orphaned, details.source_instance) are grouped the same way.
 WITH snaps AS (
-    SELECT *, lower(coalesce(detail(details, 'volume_id'), 'unknown')) AS volume_id
+    SELECT *, lower(coalesce(detail(details, 'volume_id'), 'unknown')) AS source, 'ebs' AS kind
     FROM src
-    WHERE lower(coalesce(detail(details, 'volume_exists'), '')) = 'false'
-      AND (detail(details, 'image_id') IS NULL
-           OR lower(coalesce(detail(details, 'image_exists'), '')) = 'false')
+    WHERE check_id = 'ec2_ebs_snapshot_old'
+      AND (lower(coalesce(detail(details, 'volume_exists'), '')) = 'false'
+           OR lower(detail(details, 'volume_id')) = 'vol-ffffffff')
+    UNION ALL
+    SELECT *, lower(coalesce(detail(details, 'source_instance'), 'unknown')) AS source,
+           'rds' AS kind
+    FROM src
+    WHERE check_id = 'rds_snapshot_orphaned'
 )
-SELECT account_id, region, 'ec2' AS service,
+SELECT account_id, region, kind AS service,
        'FinOps::Correlation::Group' AS resource_type,
-       'orphaned-snapshots-' || volume_id AS resource_id,
+       'orphaned-snapshots-' || kind || '-' || source AS resource_id,
        list_sort(list(fingerprint)) AS source_fingerprints,
        money_sum(estimated_monthly_savings) AS estimated_monthly_savings,
-       CAST(json_object('volume_id', volume_id, 'snapshots', count(*)) AS VARCHAR) AS details
+       CAST(json_object('source', source, 'kind', kind, 'snapshots', count(*)) AS VARCHAR)
+           AS details
 FROM snaps
-GROUP BY account_id, region, volume_id
+GROUP BY account_id, region, kind, source

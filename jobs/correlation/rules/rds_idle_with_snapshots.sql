@@ -1,19 +1,22 @@
 -- id: rds_idle_with_snapshots
--- title: Idle RDS instance with manual snapshots of the same database
+-- title: Idle RDS instance with old manual snapshots of the same database
 -- severity: high
--- reads: rds_instance_idle, rds_snapshot_manual
+-- reads: rds_instance_idle, rds_snapshot_manual_old
 -- window: 14d
--- savings: idle instance + its manual snapshots (sum of the known parts)
+-- priority: 50
+-- savings: idle instance + its old manual snapshots (sum of the known parts)
 -- why: take one final snapshot, delete the instance and the older manual snapshots: one
---   clean-up of one database. Snapshots name their database in details.db_instance_id.
+--   clean-up of one database. Snapshots name their database in details.source_instance.
 WITH db AS (
     SELECT * FROM src WHERE check_id = 'rds_instance_idle'
 ),
 snaps AS (
     SELECT db.fingerprint AS gid, s.fingerprint, s.estimated_monthly_savings
     FROM db JOIN src s
-      ON s.check_id = 'rds_snapshot_manual' AND s.account_id = db.account_id
-     AND s.region = db.region AND lower(detail(s.details, 'db_instance_id')) = arn_id(db.resource_id)
+      ON s.check_id = 'rds_snapshot_manual_old' AND s.account_id = db.account_id
+     AND s.region = db.region
+     AND lower(coalesce(detail(s.details, 'source_instance'),
+                        detail(s.details, 'db_instance_id'))) = arn_id(db.resource_id)
 ),
 grouped AS (
     SELECT gid, list(fingerprint) AS fps, count(*) AS n,

@@ -1,18 +1,20 @@
 -- id: unused_volume_snapshots
--- title: Unattached EBS volume and its stale snapshots
+-- title: Unattached EBS volume and its old snapshots
 -- severity: medium
--- reads: ebs_volume_unattached, ebs_snapshot_old
+-- reads: ec2_ebs_volume_unattached, ec2_ebs_snapshot_old
 -- window: 14d
--- savings: unattached volume + its old snapshots (sum of the known parts)
+-- priority: 50
+-- savings: unattached volume + its old unused snapshots (sum of the known parts)
 -- why: deleting a detached volume usually keeps one fresh snapshot; the old ones of the same
---   volume go in the same clean-up. Snapshots name their volume in details.volume_id.
+--   volume (no AMI uses them) go in the same clean-up. Snapshots name their volume in
+--   details.volume_id.
 WITH vol AS (
-    SELECT * FROM src WHERE check_id = 'ebs_volume_unattached'
+    SELECT * FROM src WHERE check_id = 'ec2_ebs_volume_unattached'
 ),
 snaps AS (
     SELECT v.fingerprint AS gid, s.fingerprint, s.estimated_monthly_savings
     FROM vol v JOIN src s
-      ON s.check_id = 'ebs_snapshot_old' AND s.account_id = v.account_id
+      ON s.check_id = 'ec2_ebs_snapshot_old' AND s.account_id = v.account_id
      AND s.region = v.region AND lower(detail(s.details, 'volume_id')) = arn_id(v.resource_id)
 ),
 grouped AS (

@@ -12,7 +12,7 @@ from jobs.correlation.engine import RuleError, load_rules, parse_rule, validate_
 HEADER = """-- id: {id}
 -- title: t
 -- severity: low
--- reads: ec2_instance_stopped
+-- reads: ec2_instance_stopped_long
 -- window: 1d
 -- savings: s
 """
@@ -29,7 +29,7 @@ def _rule(tmp_path: Path, body: str, rid: str = "r1", header: str = HEADER) -> P
 def test_a_valid_rule_loads(tmp_path):
     _rule(tmp_path, GOOD)
     (rule,) = load_rules(tmp_path)
-    assert rule.reads == ("ec2_instance_stopped",) and rule.window.days == 1
+    assert rule.reads == ("ec2_instance_stopped_long",) and rule.window.days == 1
 
 
 @pytest.mark.parametrize(("body", "message"), [
@@ -56,8 +56,8 @@ def test_header_must_be_complete_and_match_the_file(tmp_path):
 def test_rules_see_only_the_check_ids_they_declare(kit, lake, tmp_path):
     _rule(tmp_path, GOOD)  # one meta per row of src
     lake.write_findings([
-        kit.finding("ec2_instance_stopped", "AWS::EC2::Instance", "i-1"),
-        kit.finding("ebs_volume_unattached", "AWS::EC2::Volume", "vol-1"),
+        kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-1"),
+        kit.finding("ec2_ebs_volume_unattached", "AWS::EC2::Volume", "vol-1"),
     ])
     result = kit.correlate(lake, rules=load_rules(tmp_path))
     assert result.table.num_rows == 1
@@ -69,9 +69,9 @@ def test_rules_ignore_findings_outside_their_window(kit, lake, tmp_path):
 
     _rule(tmp_path, GOOD)
     lake.write_findings([
-        kit.finding("ec2_instance_stopped", "AWS::EC2::Instance", "i-old",
+        kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-old",
                     at=kit.T0 - timedelta(days=2)),
-        kit.finding("ec2_instance_stopped", "AWS::EC2::Instance", "i-new"),
+        kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-new"),
     ])
     result = kit.correlate(lake, rules=load_rules(tmp_path))
     assert [r.endswith("i-new") for r in result.table.column("resource_id").to_pylist()] == [True]
@@ -84,11 +84,11 @@ def test_same_input_in_any_file_order_gives_the_same_meta_findings(kit, lake, tm
     wires = []
     for n in range(6):
         wires += [
-            kit.finding("ec2_instance_stopped", "AWS::EC2::Instance", f"i-{n}",
+            kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", f"i-{n}",
                         details={"vpc_id": "vpc-1"}),
-            kit.finding("ebs_volume_stopped_instance", "AWS::EC2::Volume", f"vol-{n}",
-                        details={"instance_id": f"i-{n}"}),
-            kit.finding("ec2_graviton_candidate", "AWS::EC2::Instance", f"i-{n}", savings="3.00"),
+            kit.finding("ec2_ebs_volume_on_stopped_instance", "AWS::EC2::Volume", f"vol-{n}",
+                        details={"instances": [f"i-{n}"]}),
+            kit.finding("ec2_instance_graviton_candidate", "AWS::EC2::Instance", f"i-{n}", savings="3.00"),
             kit.finding("ec2_instance_low_utilization", "AWS::EC2::Instance", f"i-{n}",
                         alternative_group=f"g{n % 2}"),
         ]
@@ -106,3 +106,13 @@ def test_same_input_in_any_file_order_gives_the_same_meta_findings(kit, lake, tm
     assert results[0].ids and len(set(results[0].ids)) == len(results[0].ids)
     assert all(r.ids == results[0].ids and r.extra == results[0].extra
                and r.rows == results[0].rows for r in results)
+
+
+def test_every_shipped_rule_reads_checks_that_exist(shipped_rules):
+    """A rule reading a renamed or removed check would silently never fire."""
+    from checks.registry import load_checks
+
+    known = set(load_checks())
+    assert len(shipped_rules) >= 8
+    for rule in shipped_rules:
+        assert set(rule.reads) <= known, (rule.id, sorted(set(rule.reads) - known))
