@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import tempfile
 import time
@@ -26,6 +27,7 @@ from finops.broker import (
     recorded_controller_port,
     server_properties,
 )
+from finops.settings import bootstrap_servers
 from producers.topics import ensure_topics
 
 
@@ -81,6 +83,8 @@ def test_session_fixture_gives_a_working_broker(
     kafka_bootstrap: str, unique_topic: Callable[[str], str]
 ) -> None:
     assert _roundtrip(kafka_bootstrap, unique_topic("fixture")) == (b"fp-1", b"hello")
+    # Code that resolves the broker itself lands on the same one during the session.
+    assert bootstrap_servers() == kafka_bootstrap
 
 
 def test_unique_topic_names_differ_and_are_legal(unique_topic: Callable[[str], str]) -> None:
@@ -184,6 +188,16 @@ def test_start_without_jars_says_how_to_fetch(tmp_path: Path, broker_dir: Path) 
     broker = LocalBroker(port, controller_port, broker_dir, libs_dir=tmp_path / "none")
     with pytest.raises(BrokerError, match="finops broker fetch"):
         broker.start()
+
+
+def test_a_stale_pid_file_is_not_a_running_broker(tmp_path: Path) -> None:
+    """After a reboot the pid may belong to anything: only our kafka.Kafka process counts."""
+    port, controller_port = free_ports(2)
+    broker = LocalBroker(port, controller_port, tmp_path)
+    broker.pid_path.write_text(f"{os.getpid()}\n")  # alive, but pytest, not the broker
+    assert not broker.status().running
+    assert broker.stop() is False
+    assert not broker.pid_path.exists()
 
 
 def test_same_port_for_broker_and_controller_is_refused(tmp_path: Path) -> None:
