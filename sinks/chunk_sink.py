@@ -8,9 +8,12 @@ returned as committable. So the cut depends on the data alone (offsets), never o
 or on how the consumer happened to batch its fetches, and a replay cuts the same files.
 
 An open chunk may be written early (`flush_open`, when the stream goes idle) so that data becomes
-visible; the file keeps the same name (its first offset) and is rewritten with a superset of rows
-as the chunk fills, while the offsets stay uncommitted. A crash at any point re-reads the chunk
-from its first offset and rewrites the same names with the same bytes.
+visible and its offsets committable; the files keep their names (their first offsets) and are
+rewritten with a superset of rows as the chunk fills. A worker that starts in the middle of a chunk
+(after a crash, a restart or a rebalance) first loads that chunk's rows below its start offset back
+from the files on disk, so the rewrite holds every row once: the same names, the same bytes as if
+nothing had happened. Rows on disk at or past the start offset are dropped from memory, since Kafka
+delivers them again.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sinks.parquet_format import write_parquet
 from sinks.partitioner import file_name, partition_dir, split_by_partition
@@ -47,6 +51,7 @@ class _Chunk:
     rows: int = 0
     last_offset: int = -1
     written_rows: int = -1  # rows in the files on disk for this chunk (-1: none)
+    committed_offset: int = -1  # highest offset already returned as committable
 
 
 @dataclass
@@ -55,6 +60,7 @@ class SinkStats:
     rows_written: int = 0
     chunks_completed: int = 0
     provisional_writes: int = 0
+    chunks_resumed: int = 0
 
 
 class ChunkSink:
@@ -103,9 +109,9 @@ class ChunkSink:
                     raise ValueError(f"{topic}[{partition}]@{offsets[start]}: offsets went backwards")
                 done.append(self._complete(tp, chunk))
                 chunk = None
-            if chunk is None:
-                chunk = self._open[tp] = _Chunk(index)
             lo, hi = index * n, (index + 1) * n
+            if chunk is None:
+                chunk = self._open[tp] = self._resume(topic, partition, index, offsets[start])
             if row_offsets is not None:
                 mask = pc.and_(pc.greater_equal(row_offsets, lo), pc.less(row_offsets, hi))
                 part = table.filter(mask)
@@ -118,16 +124,52 @@ class ChunkSink:
             start = end
         return done
 
-    def flush_open(self) -> int:
-        """Write every open chunk provisionally (visibility when idle); commits nothing."""
-        written = 0
+    def flush_open(self) -> list[Committable]:
+        """Write every open chunk as it stands (visibility when idle); what was consumed so far
+        becomes committable, since a restart reloads the chunk from these files."""
+        done: list[Committable] = []
         for tp, chunk in sorted(self._open.items()):
             if chunk.rows != chunk.written_rows:
                 self._write(tp, chunk)
-                chunk.written_rows = chunk.rows
                 self.stats.provisional_writes += 1
-                written += 1
-        return written
+            if chunk.last_offset > chunk.committed_offset:
+                chunk.committed_offset = chunk.last_offset
+                done.append(Committable(tp[0], tp[1], chunk.last_offset))
+        return done
+
+    def _resume(self, topic: str, partition: int, index: int, first_offset: int) -> _Chunk:
+        """A new open chunk; when it starts past the chunk's first offset, reload the rows that
+        earlier workers already stored for [chunk start, first_offset)."""
+        chunk = _Chunk(index)
+        lo = index * self.chunk_records
+        if first_offset == lo:
+            return chunk
+        hi = lo + self.chunk_records
+        prefix = f"{topic}+{partition}+"
+        for path in sorted(self.root.glob(f"*/*/{prefix}*.parquet")):
+            try:
+                file_offset = int(path.name[len(prefix) : -len(".parquet")])
+            except ValueError:
+                continue
+            if not lo <= file_offset < hi or file_offset >= first_offset:
+                continue
+            try:
+                stored = pq.read_table(path, schema=self.schema)
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise RuntimeError(f"{path}: cannot reload chunk {index} of {topic}[{partition}]: {exc}") from exc
+            kept = stored.filter(pc.less(stored[self.offset_column], first_offset))
+            if kept.num_rows:
+                chunk.tables.append(kept.replace_schema_metadata(self.schema.metadata))
+                chunk.rows += kept.num_rows
+        if chunk.rows:
+            chunk.tables = [pa.concat_tables(chunk.tables).sort_by([(self.offset_column, "ascending")])]
+            self.stats.chunks_resumed += 1
+            log.info(
+                "chunk resumed from disk",
+                extra={"topic": topic, "partition": partition, "chunk": index, "rows": chunk.rows,
+                       "resume_offset": first_offset},
+            )
+        return chunk
 
     def finish(self) -> list[Committable]:
         """Write and release every open chunk (end of a replay or a bounded run)."""
@@ -149,6 +191,7 @@ class ChunkSink:
         return Committable(tp[0], tp[1], chunk.last_offset)
 
     def _write(self, tp: tuple[str, int], chunk: _Chunk) -> None:
+        chunk.written_rows = chunk.rows
         if not chunk.rows:
             return
         table = pa.concat_tables(chunk.tables).combine_chunks()

@@ -85,7 +85,7 @@ def _make_agent(
                     for item in done:
                         await acker.release(stream, item)
             if len(events) < settings.batch_max:
-                processor.sink.flush_open()
+                await _flush_open(stream)
             state["last_batch"] = time.monotonic()
             stats = processor.stats
             if stats.consumed - state["logged"] >= 50_000:
@@ -96,12 +96,25 @@ def _make_agent(
                            "invalid": stats.invalid, "files": processor.sink.stats.files_written},
                 )
 
-    agent = app.agent(topic, name=f"sink-{topic_name}", concurrency=1)(consume)
+    streams: list[faust.StreamT] = []
+
+    async def _flush_open(stream: faust.StreamT) -> None:
+        done = processor.sink.flush_open()
+        if done:
+            dlq.flush()
+            for item in done:
+                await acker.release(stream, item)
+
+    async def consume_and_remember(stream: faust.StreamT) -> None:
+        streams.append(stream)
+        await consume(stream)
+
+    agent = app.agent(topic, name=f"sink-{topic_name}", concurrency=1)(consume_and_remember)
 
     @app.timer(interval=settings.idle_flush_s)
     async def idle_flush() -> None:
-        if time.monotonic() - state["last_batch"] >= settings.idle_flush_s:
-            processor.sink.flush_open()
+        if streams and time.monotonic() - state["last_batch"] >= settings.idle_flush_s:
+            await _flush_open(streams[-1])
 
     @app.on_partitions_revoked.connect
     async def on_revoked(sender: Any, revoked: set[TP], **_: Any) -> None:

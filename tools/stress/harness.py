@@ -1,0 +1,181 @@
+"""Shared by the stress engine, the integration tests and the benchmark: produce synthetic input,
+run a real stream worker process, wait for its commits, and read back what it wrote."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from confluent_kafka import Consumer, TopicPartition
+
+from producers.publisher import FindingPublisher
+from producers.topics import ensure_topics
+from tools.stress.generator import Message
+
+
+@dataclass(frozen=True)
+class Topics:
+    raw: str
+    dlq: str
+    scans: str
+    group: str
+
+    @classmethod
+    def unique(cls, prefix: str = "stress") -> Topics:
+        tag = uuid.uuid4().hex[:10]
+        return cls(f"{prefix}.{tag}.raw", f"{prefix}.{tag}.dlq", f"{prefix}.{tag}.scans", f"{prefix}-{tag}")
+
+    def create(self, bootstrap: str, partitions: int) -> None:
+        ensure_topics(
+            bootstrap,
+            {self.raw: partitions, self.dlq: partitions, self.scans: 1},
+            compacted=frozenset({self.dlq}),
+        )
+
+
+def produce(bootstrap: str, topic: str, messages: Iterable[Message]) -> int:
+    with FindingPublisher(bootstrap, topic) as pub:
+        for m in messages:
+            pub.publish_raw(topic, m.key, m.value, headers=dict(m.headers))
+    return pub.delivered
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{uuid.uuid4().hex[:6]}"})
+    try:
+        parts = c.list_topics(topic, timeout=30).topics[topic].partitions
+        return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1] for p in sorted(parts)}
+    finally:
+        c.close()
+
+
+def committed(bootstrap: str, group: str, topic: str, partitions: Iterable[int]) -> dict[int, int]:
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        tps = c.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
+        return {tp.partition: tp.offset for tp in tps}
+    finally:
+        c.close()
+
+
+class StreamWorker:
+    """`finops stream` as a real child process (so it can be SIGKILLed)."""
+
+    def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
+                 batch_max: int = 5000, partitions: int = 6) -> None:
+        self.cmd = [
+            sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
+            "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
+            "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
+            "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
+            "--partitions", str(partitions),
+        ]
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> StreamWorker:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            os.killpg(self.pid, signal.SIGKILL)
+            assert self.proc is not None
+            self.proc.wait(30)
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        assert self.proc is not None
+        os.killpg(self.pid, signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+
+def wait_until_committed(bootstrap: str, group: str, topic: str, ends: dict[int, int], *,
+                         timeout: float, worker: StreamWorker | None = None) -> dict[int, int]:
+    """Poll the group's committed offsets until every partition reached its end offset."""
+    deadline = time.monotonic() + timeout
+    last: dict[int, int] = {}
+    while time.monotonic() < deadline:
+        last = committed(bootstrap, group, topic, ends)
+        if all(last.get(p, -1) >= end for p, end in ends.items()):
+            return last
+        if worker is not None and not worker.alive():
+            raise RuntimeError(f"stream worker died; see {worker.log_path}")
+        time.sleep(0.5)
+    raise TimeoutError(f"group {group} committed {last}, expected {ends}")
+
+
+def dead_letters(bootstrap: str, topic: str, expected: int, timeout: float = 60.0) -> dict[str, str]:
+    """Distinct dead letters (key -> reason) read from the compacted DLQ topic."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"dlq-{uuid.uuid4().hex[:6]}",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    out: dict[str, str] = {}
+    try:
+        c.subscribe([topic])
+        deadline = time.monotonic() + timeout
+        idle_until = None
+        while time.monotonic() < deadline:
+            msgs = c.consume(1000, timeout=1.0)
+            for m in msgs:
+                if m.error():
+                    continue
+                out[m.key().decode()] = dict(m.headers() or [])["dlq.reason"].decode()
+            if len(out) >= expected:
+                idle_until = idle_until or time.monotonic() + 2.0  # then a little longer for extras
+                if time.monotonic() >= idle_until:
+                    break
+        return out
+    finally:
+        c.close()
+
+
+def parquet_counts(root: Path) -> dict[str, int]:
+    files = sorted(str(p) for p in root.rglob("*.parquet"))
+    if not files:
+        return {"rows": 0, "distinct_offsets": 0, "distinct_fingerprints": 0, "files": 0}
+    row = duckdb.connect().execute(
+        "select count(*), count(distinct (source_topic, source_partition, source_offset)), "
+        "count(distinct fingerprint) from read_parquet($files, hive_partitioning=false)",
+        {"files": files},
+    ).fetchone()
+    assert row is not None
+    rows, distinct, fps = row
+    return {"rows": rows, "distinct_offsets": distinct, "distinct_fingerprints": fps, "files": len(files)}
+
+
+def tree_digest(root: Path, pattern: str = "*.parquet") -> dict[str, str]:
+    """Relative path -> sha256 of every file: byte-identity of two output trees."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob(pattern))
+    }
+
+
+def reason_counts(messages: Iterable[Message]) -> Counter[str]:
+    return Counter(m.reason for m in messages if not m.valid and m.reason)
