@@ -45,12 +45,13 @@ def _docker_kafka() -> Iterator[str]:
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
-    from finops.broker import free_ports
+    from finops.broker import cluster_id, free_ports
 
     (port,) = free_ports(1)
     container = DockerContainer(KAFKA_IMAGE)
     host = container.get_docker_client().host()
     container.with_bind_ports(port, port).with_envs(
+        CLUSTER_ID=cluster_id(),
         KAFKA_NODE_ID="1",
         KAFKA_PROCESS_ROLES="broker,controller",
         KAFKA_LISTENERS=f"PLAINTEXT://0.0.0.0:{port},CONTROLLER://0.0.0.0:9093",
