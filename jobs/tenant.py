@@ -82,9 +82,11 @@ def _links_table(metas: Any) -> pa.Table:
                      "excluded": pa.array(excluded, pa.bool_())})
 
 
-def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig) -> TenantSnapshot:
-    """All documents of one tenant's snapshot set, from the tables loaded in `con`."""
-    stages: dict[str, float] = {}
+def prepare_active(
+    con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig, stages: dict[str, float]
+) -> tuple[Any, Any]:
+    """Tables `fcur` (every fingerprint: lifecycle + cost + suppression) and view `factive`
+    (the correlation input: not resolved, not suppressed); returns (clock, enrichment)."""
     t0 = time.perf_counter()
     clock = build_state(con, tenant)
     stages["lifecycle"] = time.perf_counter() - t0
@@ -106,6 +108,13 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
     con.execute("CREATE OR REPLACE TEMP VIEW factive AS SELECT * FROM fcur"
                 " WHERE lifecycle_state <> 'resolved' AND NOT suppressed")
     stages["suppress"] = time.perf_counter() - t0
+    return clock, cur
+
+
+def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig) -> TenantSnapshot:
+    """All documents of one tenant's snapshot set, from the tables loaded in `con`."""
+    stages: dict[str, float] = {}
+    clock, cur = prepare_active(con, tenant, cfg, stages)
 
     t0 = time.perf_counter()
     metas = run_rules(con, "factive", tenant, clock.as_of, cfg.rules)

@@ -107,13 +107,15 @@ class KafkaAnnouncer:
     """Best-effort announcements on finops.snapshots.v1; a down broker is logged, not raised."""
 
     def __init__(self, bootstrap_servers: str, topic: str | None = None,
-                 timeout_s: float = 5.0) -> None:
+                 timeout_s: float = 5.0, backoff_s: float = 60.0) -> None:
         from confluent_kafka import Producer
 
         from producers.topics import SNAPSHOTS_TOPIC
 
         self.topic = topic or SNAPSHOTS_TOPIC
         self.timeout_s = timeout_s
+        self.backoff_s = backoff_s
+        self._down_until = 0.0  # after a failure, skip (not wait on) the broker for a while
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
             "message.timeout.ms": int(timeout_s * 1000),
@@ -124,6 +126,11 @@ class KafkaAnnouncer:
         })
 
     def announce(self, note: Announcement) -> None:
+        import time
+
+        if time.monotonic() < self._down_until:
+            log.debug("broker marked down; announcement skipped", extra={"tenant": note.tenant_id})
+            return
         failures: list[str] = []
 
         def delivered(err: Any, _msg: Any) -> None:
@@ -137,11 +144,13 @@ class KafkaAnnouncer:
         except Exception as exc:  # BufferError, KafkaException: never stop the jobs
             log.warning("snapshot announcement failed",
                         extra={"tenant": note.tenant_id, "topic": self.topic, "error": str(exc)})
+            self._down_until = time.monotonic() + self.backoff_s
             return
         if left or failures:
             log.warning("snapshot announcement not delivered",
                         extra={"tenant": note.tenant_id, "topic": self.topic,
                                "error": "; ".join(failures) or f"{left} pending after flush"})
+            self._down_until = time.monotonic() + self.backoff_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,19 @@ def _wire(**over):
         "check_counts": {"ec2_instance_stopped": 3, "EBS_volume_unattached": 0},
         "resources_seen": {"AWS::EC2::Instance": 10},
         "errors": [
-            {"service": "rds", "operation": "DescribeDBInstances", "code": "AccessDenied",
-             "message": "no"},
-            {"service": "ec2", "operation": "DescribeVolumes", "code": "Throttling",
-             "message": "slow down", "region": "us-east-1"},
+            {
+                "service": "rds",
+                "operation": "DescribeDBInstances",
+                "code": "AccessDenied",
+                "message": "no",
+            },
+            {
+                "service": "ec2",
+                "operation": "DescribeVolumes",
+                "code": "Throttling",
+                "message": "slow down",
+                "region": "us-east-1",
+            },
         ],
     }
     rec.update(over)
@@ -43,7 +52,10 @@ def test_cast_normalizes_and_sorts(tmp_path):
     assert [e["service"] for e in row["errors"]] == ["rds", "ec2"]
     assert row["duration_s"] == 30.0
     assert (row["source_topic"], row["source_partition"], row["source_offset"]) == (
-        "finops.scans.v1", 2, 41)
+        "finops.scans.v1",
+        2,
+        41,
+    )
     table = scan_rows_to_table([row])
     assert table.schema.equals(SCAN_SCHEMA, check_metadata=True)
     pq.write_table(table, tmp_path / "s.parquet")
@@ -58,8 +70,9 @@ def test_error_order_does_not_change_the_row():
 
 
 def test_every_problem_is_reported_with_provenance():
-    bad = _wire(status="done", tenant_id="", finished_at="2026-10-01T00:00:00Z",
-                check_counts={"x": -1})
+    bad = _wire(
+        status="done", tenant_id="", finished_at="2026-10-01T00:00:00Z", check_counts={"x": -1}
+    )
     with pytest.raises(ContractError) as err:
         scan_wire_to_row(bad, WHERE)
     fields = {p.field for p in err.value.problems}
@@ -70,3 +83,27 @@ def test_every_problem_is_reported_with_provenance():
 def test_naive_time_is_rejected():
     with pytest.raises(ContractError, match="started_at"):
         scan_wire_to_row(_wire(started_at="2026-11-01T10:00:00"), WHERE)
+
+
+def test_arrow_schema_agrees_with_the_avro_wire_schema():
+    import json
+    from pathlib import Path
+
+    import schemas
+    from contracts.schema import PROVENANCE_FIELDS
+
+    avsc = json.loads((Path(schemas.__file__).parent / "scan.v1.avsc").read_text())
+    wire = {f["name"] for f in avsc["fields"]} - {"schema_version"}
+    stored = set(SCAN_SCHEMA.names) - {f.name for f in PROVENANCE_FIELDS}
+    assert wire == stored
+    errors = next(f for f in avsc["fields"] if f["name"] == "errors")
+    assert [f["name"] for f in errors["type"]["items"]["fields"]] == list(
+        SCAN_SCHEMA.field("errors").type.value_type.names)
+
+
+def test_an_avro_decoded_record_casts():
+    """What fastavro hands the stream (times as epoch micros) casts without loss."""
+    row = scan_wire_to_row(_wire(started_at=1_761_991_200_000_000,
+                                 finished_at=1_761_991_230_000_000, duration_s=30.5,
+                                 schema_version=1), WHERE)
+    assert row["started_at"] == 1_761_991_200_000_000 and row["duration_s"] == 30.5
