@@ -11,6 +11,7 @@ later process.
 from __future__ import annotations
 
 import base64
+import fcntl
 import logging
 import os
 import shutil
@@ -233,13 +234,23 @@ class LocalBroker:
             return False
 
     def start(self, wait: float = 60.0) -> BrokerStatus:
-        """Start the broker detached and wait until it answers; a running broker is left alone."""
-        if self._live_pid() is not None:
-            log.info("broker already running", extra={"bootstrap": self.bootstrap})
-            self._wait_ready(wait)
-            return self.status()
+        """Start the broker detached and wait until it answers; a running broker is left alone.
+
+        Serialised per data dir (a file lock), so two processes starting the same broker at once
+        (say `finops demo` and `make broker-start`) end with one broker, not a port clash.
+        """
         if not jars_present(self.libs_dir):
             raise BrokerError(f"no Kafka jars in {self.libs_dir}: run `finops broker fetch` first")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with (self.data_dir / "start.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._live_pid() is not None:
+                log.info("broker already running", extra={"bootstrap": self.bootstrap})
+                self._wait_ready(wait)
+                return self.status()
+            return self._start(wait)
+
+    def _start(self, wait: float) -> BrokerStatus:
         java = _require("java", JAVA_HINT)
         for name, port in (("broker", self.port), ("controller", self.controller_port)):
             if not port_free(port):
@@ -247,7 +258,6 @@ class LocalBroker:
                     f"{name} port {HOST}:{port} is taken by another process; choose another"
                     " with --port/--controller-port"
                 )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         self._write_config()
         self._format_storage(java)
         self._rotate_log()

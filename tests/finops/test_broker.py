@@ -9,6 +9,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -111,6 +112,27 @@ def test_start_is_idempotent(running: LocalBroker) -> None:
     pid = running.status().pid
     again = LocalBroker(running.port, running.controller_port, running.data_dir).start(wait=30)
     assert again.pid == pid and again.reachable
+
+
+@pytest.mark.kafka
+def test_concurrent_starts_make_one_broker(broker_dir: Path) -> None:
+    fetch()
+    port, controller_port = free_ports(2)
+    brokers = [LocalBroker(port, controller_port, broker_dir) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(lambda b: b.start(wait=120), brokers))
+    try:
+        assert statuses[0].pid == statuses[1].pid is not None
+        java = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if str(broker_dir) in " ".join(p.info["cmdline"] or [])
+            and "kafka.Kafka" in (p.info["cmdline"] or [])
+        ]
+        assert len(java) == 1
+    finally:
+        brokers[0].stop()
+    assert not brokers[1].status().running
 
 
 @pytest.mark.kafka

@@ -1,0 +1,102 @@
+"""docker-compose.yml and Dockerfile stay in step with the `finops` CLI and the broker rules.
+
+No Docker engine is needed: the files are parsed, and every service's command is parsed by the
+real `finops` argument parser, so a renamed flag or subcommand fails here, not at deploy time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from finops.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES: dict[str, Any] = COMPOSE["services"]
+FINOPS_SERVICES = sorted(name for name in SERVICES if name != "kafka")
+
+
+def _env(service: dict[str, Any]) -> dict[str, str]:
+    return {key: str(value) for key, value in service.get("environment", {}).items()}
+
+
+def test_the_expected_services_exist() -> None:
+    assert set(SERVICES) == {"kafka", "estate", "scanner", "stream", "jobs", "web"}
+
+
+@pytest.mark.parametrize("name", FINOPS_SERVICES)
+def test_service_command_parses_with_the_finops_cli(name: str) -> None:
+    command = [str(part) for part in SERVICES[name]["command"]]
+    try:
+        args = build_parser().parse_args(command)
+    except SystemExit as exc:
+        pytest.fail(f"service {name}: `finops {' '.join(command)}` is rejected (exit {exc.code})")
+    assert getattr(args, "handler", None) is not None, f"service {name} runs no handler"
+
+
+@pytest.mark.parametrize("name", FINOPS_SERVICES)
+def test_service_uses_the_image_broker_and_shared_data(name: str) -> None:
+    service = SERVICES[name]
+    assert service["build"] == "."
+    env = _env(service)
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert f"data:{env['FINOPS_DATA_DIR']}" in service["volumes"]
+
+
+def test_stream_runs_two_members_of_one_consumer_group() -> None:
+    stream = SERVICES["stream"]
+    assert stream["deploy"]["replicas"] == 2
+    command = stream["command"]
+    assert command[command.index("--group") + 1] == "finops-stream"
+    assert "container_name" not in stream  # replicas need generated names
+
+
+def test_web_listens_on_all_interfaces_on_8080() -> None:
+    web = SERVICES["web"]
+    command = web["command"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    assert command[command.index("--port") + 1] == "8080"
+    assert "8080:8080" in web["ports"]
+
+
+def test_kafka_is_a_single_kraft_node_like_the_local_broker() -> None:
+    kafka = SERVICES["kafka"]
+    assert kafka["image"] == "apache/kafka:4.1.1"
+    env = _env(kafka)
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    node = env["KAFKA_NODE_ID"]
+    voter_port = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].rsplit(":", 1)[1]
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{node}@kafka:{voter_port}"
+    assert f"CONTROLLER://:{voter_port}" in env["KAFKA_LISTENERS"].split(",")
+    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    for key in (
+        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+        "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
+        "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+    ):
+        assert env[key] == "1", key
+    assert len(env["CLUSTER_ID"]) == 22
+    protocols = dict(
+        item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    for listener in env["KAFKA_LISTENERS"].split(","):
+        assert listener.split("://")[0] in protocols, listener
+
+
+def test_dockerfile_installs_the_project_on_python_311_slim() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in text
+    assert "pip install ." in text
+    assert 'ENTRYPOINT ["finops"]' in text
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".git", ".venv", ".cache", "data", ".stress"} <= ignored
