@@ -42,12 +42,19 @@ def load_check(folder: Path) -> type[Check]:
     if not (folder / "metadata.json").is_file():
         raise MetadataError(f"{folder}: no metadata.json")
     module = importlib.import_module(f"checks.{service}.{check_id}.check")
-    expected = class_name_for(check_id)
     classes = [
         obj
         for _, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, Check) and obj is not Check and obj.__module__ == module.__name__
     ]
+    return verify(folder, classes)
+
+
+def verify(folder: Path, classes: list[type[Check]]) -> type[Check]:
+    """The one Check class of a folder, if its class name, metadata id and service agree with
+    the folder it lives in."""
+    service, check_id = folder.parent.name, folder.name
+    expected = class_name_for(check_id)
     if [c.__name__ for c in classes] != [expected]:
         raise MetadataError(
             f"{folder}: expected exactly one Check subclass named {expected}, "

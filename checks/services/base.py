@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import jmespath
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.paginate import TokenEncoder
 
 if TYPE_CHECKING:
     from checks.model import ScanContext
@@ -118,7 +120,7 @@ class ServiceBase:
             try:
                 for page in pages:
                     yield from page.get(result_key, []) or []
-                    token = pages.resume_token
+                    token = _next_token(paginator, page)
                 return
             except ClientError as exc:
                 if error_code(exc) in THROTTLING_CODES:
@@ -177,6 +179,19 @@ def cached(fn: Callable[..., T]) -> Callable[..., T]:
         return self.memo((fn.__name__, args), lambda: fn(self, *args))
 
     return wrapper
+
+
+def _next_token(paginator: Any, page: dict[str, Any]) -> str | None:
+    """The StartingToken that resumes after `page` (botocore only exposes `resume_token` when
+    MaxItems truncates, so it is rebuilt from the paginator's declared output tokens)."""
+    cfg = paginator._pagination_cfg  # the paginators-1.json entry of this operation
+    inputs = cfg["input_token"] if isinstance(cfg["input_token"], list) else [cfg["input_token"]]
+    outputs = cfg["output_token"] if isinstance(cfg["output_token"], list) else \
+        [cfg["output_token"]]
+    values = [jmespath.search(expr, page) for expr in outputs]
+    if all(v is None for v in values):
+        return None
+    return str(TokenEncoder().encode(dict(zip(inputs, values, strict=True))))
 
 
 def _snake(operation: str) -> str:

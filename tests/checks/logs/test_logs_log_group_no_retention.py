@@ -1,0 +1,27 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import boto3
+
+from checks.logs.logs_log_group_no_retention.check import LogsLogGroupNoRetention
+from checks.services.logs import LogGroup
+
+
+def test_never_expiring_group_priced_by_share_older_than_retention(make_ctx, evaluate):
+    ctx = make_ctx()
+    group = LogGroup("/app/a", "", ctx.now - timedelta(days=360), None, 100_000_000_000)
+    found = evaluate(LogsLogGroupNoRetention(), [group], ctx)
+    # 100 GB x (360-90)/360 = 75 GB x $0.03
+    assert found[0].estimated_monthly_savings == Decimal("2.25")
+    assert "75.000 GB" in found[0].savings_formula
+
+
+def test_groups_with_retention_from_moto_not_flagged(aws, make_ctx, evaluate):
+    logs = boto3.client("logs", region_name="us-east-1")
+    logs.create_log_group(logGroupName="/kept")
+    logs.put_retention_policy(logGroupName="/kept", retentionInDays=30)
+    logs.create_log_group(logGroupName="/forever")
+    ctx = make_ctx()
+    check = LogsLogGroupNoRetention()
+    found = evaluate(check, check.collect(ctx), ctx)
+    assert [f.resource_name for f in found] == ["/forever"]
