@@ -85,7 +85,7 @@ class CloudWatchService(ServiceBase):
             }
             for n, q in enumerate(batch)
         ]
-        points: dict[str, list[tuple[datetime, float]]] = {s["Id"]: [] for s in specs}
+        points: dict[str, list[tuple[datetime, float]]] = {f"m{n}": [] for n in range(len(batch))}
         results = self.paginate(
             "GetMetricData", "MetricDataResults", MetricDataQueries=specs,
             StartTime=start, EndTime=end, ScanBy="TimestampAscending",

@@ -1,4 +1,4 @@
-"""`finops checks list|validate-config`: what the scanner can find, and a tenant-config check."""
+"""`finops checks list|docs|validate-config`: what the scanner can find, and a tenant-config check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 
 from checks.config import ConfigError, TenantConfig
+from checks.docs import render
 from checks.registry import load_checks
 
 
@@ -16,6 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     lst = sub.add_parser("list", help="list registered checks")
     lst.add_argument("--json", action="store_true", help="one JSON object per check")
     lst.set_defaults(handler=cmd_list)
+    docs = sub.add_parser("docs", help="print docs/checks.md (generated from metadata)")
+    docs.set_defaults(handler=cmd_docs)
     val = sub.add_parser("validate-config", help="validate a tenant thresholds file")
     val.add_argument("path")
     val.set_defaults(handler=cmd_validate)
@@ -30,6 +33,11 @@ def cmd_list(args: argparse.Namespace) -> int:
                               "thresholds": dict(m.thresholds)}, sort_keys=True))
         else:
             print(f"{check_id:<42} {m.severity:<8} {m.title}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    print(render(load_checks()), end="")
     return 0
 
 

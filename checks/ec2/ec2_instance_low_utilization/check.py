@@ -62,7 +62,7 @@ class Ec2InstanceLowUtilization(Check):
             current = instance_key(inst.type, inst.platform)
             terms = [hours_term(current, 1, inst.type)]
             target_key = instance_key(target, inst.platform) if target else None
-            if target_key and ctx.prices.get(ctx.region, target_key) is not None:
+            if target and target_key and ctx.prices.get(ctx.region, target_key) is not None:
                 terms.append(hours_term(target_key, 1, target, sign=-1))
                 action = f"downsize to {target}"
             else:
