@@ -1,0 +1,128 @@
+"""What the simulated estate contains, decided from the seed alone (no AWS calls).
+
+Keeping the plan pure means "same seed = same estate" is a property of one small function:
+the seeders only execute it. Counts are per (account, region) cell; every kind gets at least
+two resources per cell so each cell holds one injected waste resource and one healthy one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+
+DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
+DEFAULT_RESOURCES = 2000
+DEFAULT_ACCOUNTS = 3
+MANAGEMENT_ACCOUNT = "123456789012"  # moto's default account: where plain credentials land
+
+# kind -> (share of all resources, share of that kind injected as waste)
+MIX: dict[str, tuple[float, float]] = {
+    "ec2_instance": (0.33, 0.16),
+    "ebs_volume": (0.15, 0.06),
+    "ebs_snapshot": (0.12, 0.08),
+    "ami": (0.04, 0.25),
+    "elastic_ip": (0.04, 0.25),
+    "nat_gateway": (0.01, 0.30),
+    "load_balancer": (0.03, 0.30),
+    "rds_instance": (0.02, 0.20),
+    "rds_snapshot": (0.02, 0.30),
+    "log_group": (0.08, 0.10),
+    "s3_bucket": (0.03, 0.15),
+    "dynamodb_table": (0.03, 0.20),
+    "lambda_function": (0.04, 0.15),
+    "ecr_repository": (0.02, 0.20),
+    "secret": (0.02, 0.20),
+    "redshift_cluster": (0.005, 0.30),
+    "emr_cluster": (0.005, 0.30),
+}
+
+# Several waste flavours share one resource kind; the waste budget of the kind is dealt
+# round-robin over its flavours so each appears.
+FLAVOURS: dict[str, tuple[str, ...]] = {
+    "ec2_instance": ("stopped_instance", "idle_instance", "previous_generation_instance",
+                     "graviton_candidate_instance"),
+    "ebs_volume": ("unattached_volume",),
+    "ebs_snapshot": ("old_snapshot", "orphaned_snapshot"),
+    "ami": ("old_ami",),
+    "elastic_ip": ("unassociated_eip",),
+    "nat_gateway": ("idle_nat_gateway",),
+    "load_balancer": ("lb_without_targets", "lb_with_stopped_targets", "clb_without_instances"),
+    "rds_instance": ("idle_rds_instance",),
+    "rds_snapshot": ("old_rds_snapshot",),
+    "log_group": ("log_group_without_retention",),
+    "s3_bucket": ("bucket_without_lifecycle",),
+    "dynamodb_table": ("provisioned_table_without_autoscaling",),
+    "lambda_function": ("overprovisioned_lambda",),
+    "ecr_repository": ("ecr_repository_without_lifecycle",),
+    "secret": ("unused_secret",),
+    "redshift_cluster": ("idle_redshift_cluster",),
+    "emr_cluster": ("idle_emr_cluster",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One (account, region) of the estate and what to create there."""
+
+    account_id: str
+    region: str
+    counts: dict[str, int]
+    waste: dict[str, list[str]]  # kind -> waste flavour per waste slot (len = waste count)
+    seed: int
+
+    def rng(self, kind: str) -> random.Random:
+        """A generator private to (seed, account, region, kind): kinds never disturb each other."""
+        digest = hashlib.sha256(f"{self.seed}/{self.account_id}/{self.region}/{kind}".encode())
+        return random.Random(int.from_bytes(digest.digest()[:8], "big"))
+
+
+@dataclass(frozen=True, slots=True)
+class EstatePlan:
+    seed: int
+    resources: int
+    regions: tuple[str, ...]
+    account_names: tuple[str, ...]
+    cells: tuple[Cell, ...] = field(default=())
+
+
+def plan_estate(
+    seed: int = 42,
+    resources: int = DEFAULT_RESOURCES,
+    regions: tuple[str, ...] = DEFAULT_REGIONS,
+    accounts: int = DEFAULT_ACCOUNTS,
+) -> EstatePlan:
+    """Deal `resources` over accounts x regions and kinds; ids of member accounts come later.
+
+    The account ids are known only after the organization creates them (moto draws them from
+    its seeded generator), so cells carry positional placeholders `acct-<n>` until `bind`.
+    """
+    if accounts < 1 or not regions or resources < 1:
+        raise ValueError(f"estate needs >=1 account, region and resource: {accounts=} {regions=}")
+    names = tuple(["management"] + [f"member-{i}" for i in range(1, accounts)])
+    per_cell = resources / (accounts * len(regions))
+    cells = []
+    for a in range(accounts):
+        for r, region in enumerate(regions):
+            offset = a * len(regions) + r  # rotate flavours so small cells still cover all
+            counts: dict[str, int] = {}
+            waste: dict[str, list[str]] = {}
+            for kind, (share, waste_share) in MIX.items():
+                n = max(2, round(per_cell * share))
+                w = min(n - 1, max(1, round(n * waste_share)))
+                flavours = FLAVOURS[kind]
+                counts[kind] = n
+                waste[kind] = [flavours[(i + offset) % len(flavours)] for i in range(w)]
+            cells.append(Cell(f"acct-{a}", region, counts, waste, seed))
+    return EstatePlan(seed, resources, tuple(regions), names, tuple(cells))
+
+
+def bind_accounts(plan: EstatePlan, account_ids: list[str]) -> EstatePlan:
+    """Replace the positional account placeholders with real account ids."""
+    if len(account_ids) != len(plan.account_names):
+        raise ValueError(f"{len(plan.account_names)} accounts planned, {len(account_ids)} given")
+    cells = tuple(
+        Cell(account_ids[int(c.account_id.split("-")[1])], c.region, c.counts, c.waste, c.seed)
+        for c in plan.cells
+    )
+    return EstatePlan(plan.seed, plan.resources, plan.regions, plan.account_names, cells)

@@ -1,0 +1,40 @@
+"""The local AWS endpoint: moto's threaded server inside this process.
+
+In-process (not `moto_server` as a subprocess) so the seeder can reach moto's backend objects
+and set what the API cannot (a volume's creation time), making ages true in API responses.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+
+from moto.server import ThreadedMotoServer
+
+log = logging.getLogger(__name__)
+
+
+class EstateServer:
+    """A started moto server; `endpoint` is what boto3's `endpoint_url` takes."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+        # werkzeug logs one line per request; a 100k-resource seed would drown the terminal
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._server.start()
+        bound_host, bound_port = self._server.get_host_and_port()
+        self.endpoint = f"http://{bound_host}:{bound_port}"
+        log.info("moto server started", extra={"endpoint": self.endpoint})
+
+    def reset(self) -> None:
+        """Empty every backend: moto's state is process-global, a new estate starts clean."""
+        self._post("/moto-api/reset")
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def _post(self, path: str) -> None:
+        req = urllib.request.Request(self.endpoint + path, data=b"", method="POST")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"moto {path} answered HTTP {resp.status}")
