@@ -85,6 +85,14 @@ def fixed(amount: Decimal, formula: str) -> Estimate:
     return Estimate(amount.quantize(CENT), formula)
 
 
+def monthly_cost(catalog: PriceCatalog, region: str, key: str, count: int = 1) -> str | None:
+    """What a resource billed by the hour costs per month (for details; None if unpriced)."""
+    price = catalog.get(region, key)
+    if price is None:
+        return None
+    return str((price.amount * HOURS_PER_MONTH * count).quantize(CENT, rounding=ROUND_HALF_EVEN))
+
+
 def monthly_hours(count: int | Decimal = 1, what: str = "") -> tuple[Decimal, str]:
     qty = Decimal(count) * HOURS_PER_MONTH
     label = f"{count} {what} x 730 h" if what else "730 h"

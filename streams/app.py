@@ -34,6 +34,9 @@ class StreamSettings:
     idle_flush_s: float = 1.0  # open chunks become visible after this much quiet
     partitions: int = 6
     with_scans: bool = True
+    # A SIGKILLed member holds its partitions until the broker stops hearing from it: keep that
+    # short so a restarted worker takes over within seconds (Kafka's default is 45 s).
+    session_timeout_s: float = 10.0
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -57,6 +60,8 @@ def create_app(settings: StreamSettings) -> faust.App:
         stream_buffer_maxsize=max(4096, settings.batch_max * 2),
         consumer_max_fetch_size=4 * 1024 * 1024,
         autodiscover=False,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     from streams.agents import install_agents
 

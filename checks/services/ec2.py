@@ -54,6 +54,7 @@ class Instance:
     az: str
     tenancy: str = "default"
     stopped_since: datetime | None = None
+    vpc_id: str = ""
     volume_ids: tuple[str, ...] = ()
     image_id: str = ""
     tags: dict[str, str] = field(default_factory=dict)
@@ -175,6 +176,7 @@ def _instance(raw: dict[str, Any]) -> Instance:
         az=raw.get("Placement", {}).get("AvailabilityZone", ""),
         tenancy=raw.get("Placement", {}).get("Tenancy", "default"),
         stopped_since=stopped_since(raw),
+        vpc_id=raw.get("VpcId", ""),
         volume_ids=tuple(
             m["Ebs"]["VolumeId"] for m in raw.get("BlockDeviceMappings") or [] if "Ebs" in m
         ),

@@ -20,6 +20,7 @@ class LoadBalancer:
     dimension: str  # CloudWatch LoadBalancer dimension ("app/name/id"; the name for classic)
     registered_targets: int
     healthy_targets: int
+    target_ids: tuple[str, ...] = ()
 
 
 def _v2(raw: dict[str, Any]) -> dict[str, Any]:
@@ -44,16 +45,20 @@ class ELBv2Service(ServiceBase):
         groups = self.paginate("DescribeTargetGroups", "TargetGroups")
         registered: dict[str, int] = {}
         healthy: dict[str, int] = {}
+        targets: dict[str, list[str]] = {}
         for tg in groups:
             health = self.call("DescribeTargetHealth", TargetGroupArn=tg["TargetGroupArn"])
-            states = [d.get("TargetHealth", {}).get("State") for d in
-                      health.get("TargetHealthDescriptions") or []]
+            descriptions = health.get("TargetHealthDescriptions") or []
+            states = [d.get("TargetHealth", {}).get("State") for d in descriptions]
+            ids = [d["Target"]["Id"] for d in descriptions if d.get("Target", {}).get("Id")]
             for lb_arn in tg.get("LoadBalancerArns") or []:
+                targets.setdefault(lb_arn, []).extend(ids)
                 registered[lb_arn] = registered.get(lb_arn, 0) + len(states)
                 healthy[lb_arn] = healthy.get(lb_arn, 0) + sum(s == "healthy" for s in states)
         return [
             LoadBalancer(**b, registered_targets=registered.get(b["arn"], 0),
-                         healthy_targets=healthy.get(b["arn"], 0))
+                         healthy_targets=healthy.get(b["arn"], 0),
+                         target_ids=tuple(sorted(set(targets.get(b["arn"], [])))))
             for b in base
         ]
 
@@ -68,6 +73,7 @@ def _classic(raw: dict[str, Any]) -> LoadBalancer:
         dimension=raw["LoadBalancerName"],
         registered_targets=len(raw.get("Instances") or []),
         healthy_targets=-1,  # filled in by instance health below
+        target_ids=tuple(sorted(i["InstanceId"] for i in raw.get("Instances") or [])),
     )
 
 
@@ -86,5 +92,5 @@ class ELBService(ServiceBase):
                 healthy = sum(s.get("State") == "InService" for s in
                               states.get("InstanceStates") or [])
             out.append(LoadBalancer(lb.arn, lb.name, lb.kind, lb.state, lb.created, lb.dimension,
-                                    lb.registered_targets, healthy))
+                                    lb.registered_targets, healthy, lb.target_ids))
         return out

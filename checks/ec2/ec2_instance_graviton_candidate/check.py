@@ -9,6 +9,7 @@ from checks.costs import instance_key
 from checks.families import GRAVITON, successor
 from checks.model import Check, ScanContext, load_meta
 from checks.modernize import switch_estimate
+from checks.pricing import monthly_cost
 from checks.services.ec2 import EC2Service, Instance
 from contracts.finding import Finding
 
@@ -41,7 +42,9 @@ class Ec2InstanceGravitonCandidate(Check):
                 estimate=est,
                 confidence=0.5,
                 details={"instance_type": inst.type, "recommended_type": target,
-                         "platform": inst.platform},
+                         "platform": inst.platform,
+                         "current_monthly_cost": monthly_cost(ctx.prices, ctx.region,
+                                                              instance_key(inst.type))},
                 group=self.disposition(ctx, "AWS::EC2::Instance", inst.id),
                 tags=inst.tags,
             )

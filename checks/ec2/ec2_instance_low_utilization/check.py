@@ -9,7 +9,7 @@ from checks.config import CheckConfig
 from checks.costs import hours_term, instance_key
 from checks.families import smaller
 from checks.model import Check, ScanContext, load_meta
-from checks.pricing import estimate
+from checks.pricing import estimate, monthly_cost
 from checks.services.cloudwatch import CloudWatchService, MetricSeries, query
 from checks.services.ec2 import EC2Service, Instance
 from contracts.finding import Finding
@@ -78,7 +78,8 @@ class Ec2InstanceLowUtilization(Check):
                          "avg_cpu_percent": round(cpu.mean, 2),
                          "max_cpu_percent": round(cpu.maximum, 2),
                          "avg_daily_network_mb": round(net.mean / MB, 3),
-                         "recommendation": action},
+                         "recommendation": action,
+                         "current_monthly_cost": monthly_cost(ctx.prices, ctx.region, current)},
                 group=self.disposition(ctx, "AWS::EC2::Instance", inst.id),
                 tags=inst.tags,
             )

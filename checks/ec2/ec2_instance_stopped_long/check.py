@@ -55,7 +55,7 @@ class Ec2InstanceStoppedLong(Check):
                 confidence=0.8,
                 details={"stopped_days": round(days, 1), "instance_type": inst.type,
                          "elastic_ips": [a.public_ip for a in eips],
-                         "volumes": list(inst.volume_ids)},
+                         "volumes": list(inst.volume_ids), "vpc_id": inst.vpc_id},
                 group=self.disposition(ctx, "AWS::EC2::Instance", inst.id),
                 tags=inst.tags,
             )

@@ -51,6 +51,7 @@ class ElbClassicLoadBalancerIdle(Check):
                 confidence=0.85,
                 details={"registered_instances": lb.registered_targets,
                          "in_service_instances": lb.healthy_targets, "requests": requests,
+                         "target_instance_ids": list(lb.target_ids),
                          "lookback_days": days},
                 group=self.disposition(ctx, self.meta.resource_type, lb.name),
             )

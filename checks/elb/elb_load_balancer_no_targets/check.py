@@ -36,6 +36,7 @@ class ElbLoadBalancerNoTargets(Check):
                                   [hours_term(f"elb:{lb.kind}:hour", 1, "load balancer")]),
                 confidence=0.85 if lb.registered_targets == 0 else 0.6,
                 details={"type": lb.kind, "registered_targets": lb.registered_targets,
-                         "healthy_targets": lb.healthy_targets},
+                         "healthy_targets": lb.healthy_targets,
+                         "target_instance_ids": list(lb.target_ids)},
                 group=self.disposition(ctx, self.meta.resource_type, lb.arn),
             )

@@ -10,6 +10,7 @@ from checks.costs import rds_engine_family, rds_key
 from checks.families import GRAVITON, successor
 from checks.model import Check, ScanContext, load_meta
 from checks.modernize import switch_estimate
+from checks.pricing import monthly_cost
 from checks.services.rds import DBInstance, RDSService
 from contracts.finding import Finding
 
@@ -47,7 +48,9 @@ class RdsInstanceGravitonCandidate(Check):
                 estimate=est,
                 confidence=0.7,
                 details={"instance_class": db.instance_class, "recommended_class": target,
-                         "engine": db.engine},
+                         "engine": db.engine,
+                         "current_monthly_cost": monthly_cost(ctx.prices, ctx.region,
+                                                              key(db.instance_class))},
                 group=self.disposition(ctx, self.meta.resource_type, db.id),
                 tags=db.tags,
             )

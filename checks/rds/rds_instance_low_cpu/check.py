@@ -9,7 +9,7 @@ from checks.config import CheckConfig
 from checks.costs import hours_term, rds_key
 from checks.families import smaller
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import estimate
+from checks.pricing import estimate, monthly_cost
 from checks.services.cloudwatch import CloudWatchService, MetricSeries, query
 from checks.services.rds import DBInstance, RDSService
 from contracts.finding import Finding
@@ -68,7 +68,10 @@ class RdsInstanceLowCpu(Check):
                 confidence=0.6,
                 details={"avg_cpu_percent": round(avg.mean, 2),
                          "peak_cpu_percent": round(peak.maximum, 2),
-                         "instance_class": db.instance_class, "recommended_class": target},
+                         "instance_class": db.instance_class, "recommended_class": target,
+                         "current_monthly_cost": monthly_cost(
+                             ctx.prices, ctx.region,
+                             rds_key(db.instance_class, db.engine, db.multi_az))},
                 group=self.disposition(ctx, self.meta.resource_type, db.id),
                 tags=db.tags,
             )

@@ -24,3 +24,15 @@ def test_old_snapshot_not_in_an_ami_is_flagged(make_ctx, evaluate):
 def test_threshold_from_tenant_config(make_ctx, evaluate):
     ctx = make_ctx(config={"ec2_ebs_snapshot_old": {"max_age_days": 365}})
     assert evaluate(Ec2EbsSnapshotOld(), Models([snap(ctx.now, "s", 200)], []), ctx) == []
+
+
+def test_details_say_whether_the_source_volume_still_exists(make_ctx, evaluate):
+    from checks.services.ec2 import Volume
+
+    ctx = make_ctx()
+    live = Volume(id="vol-1", type="gp3", size_gib=100, state="in-use", create_time=ctx.now)
+    gone = Snapshot(id="snap-x", volume_id="vol-gone", volume_size_gib=10,
+                    start_time=ctx.now - timedelta(days=200), state="completed")
+    found = evaluate(Ec2EbsSnapshotOld(), Models([snap(ctx.now, "snap-a", 200), gone], [], [live]), ctx)
+    assert {f.resource_id: f.details["volume_exists"] for f in found} == {
+        "snap-a": True, "snap-x": False}

@@ -29,6 +29,7 @@ def test_idle_instance_downsized_one_size(make_ctx, evaluate):
     assert found[0].estimated_monthly_savings == Decimal("70.08")
     assert found[0].details["low_days"] == 14
     assert "m5.large" in found[0].title
+    assert found[0].details["current_monthly_cost"] == "140.16"
 
 
 def test_busy_instance_not_flagged(make_ctx, evaluate):

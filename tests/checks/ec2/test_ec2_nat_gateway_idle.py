@@ -23,3 +23,19 @@ def test_busy_nat_gateway_is_not(make_ctx, evaluate):
     ctx = make_ctx()
     models = Models([nat(ctx.now)], {"nat-1": MetricSeries(Q, (0.0, 1e6))})
     assert evaluate(Ec2NatGatewayIdle(), models, ctx) == []
+
+
+def test_details_count_instances_in_the_vpc_for_correlation(make_ctx, evaluate):
+    from checks.services.ec2 import Instance
+
+    ctx = make_ctx()
+
+    def inst(iid, state, vpc):
+        return Instance(id=iid, type="t3.micro", state=state, launch_time=ctx.now,
+                        platform="linux/unix", architecture="x86_64", lifecycle="on-demand",
+                        az="us-east-1a", vpc_id=vpc)
+
+    models = Models([nat(ctx.now)], {"nat-1": MetricSeries(Q, (0.0,))},
+                    [inst("i-1", "stopped", "vpc-1"), inst("i-2", "running", "vpc-2")])
+    [f] = evaluate(Ec2NatGatewayIdle(), models, ctx)
+    assert f.details["vpc_instance_count"] == 1 and f.details["vpc_running_instances"] == 0

@@ -34,6 +34,8 @@ def test_alb_without_targets_flagged_and_with_healthy_target_not(aws, make_ctx, 
     assert [f.resource_name for f in found] == ["empty"]
     assert found[0].estimated_monthly_savings == Decimal("16.42")  # 730 x 0.0225
     assert found[0].resource_id == empty["LoadBalancerArn"]
+    used_model = next(m for m in models if m.name == "used")
+    assert used_model.target_ids == (iid,) and used_model.healthy_targets == 1
 
 
 def test_young_or_gateway_load_balancers_not_flagged(make_ctx, evaluate):
