@@ -276,11 +276,15 @@ class EC2Service(ServiceBase):
     @cached
     def snapshots(self) -> list[Snapshot]:
         raw = self.paginate("DescribeSnapshots", "Snapshots", OwnerIds=["self"])
+        # Belt and braces: only the scanned account's snapshots are ours to judge (moto, for
+        # one, returns its public AMI snapshots for OwnerIds=["self"]).
+        raw = [r for r in raw if r.get("OwnerId") in (None, self.ctx.account_id)]
         return parse_items(self, "DescribeSnapshots", raw, _snapshot, lambda r: r["SnapshotId"])
 
     @cached
     def images(self) -> list[Image]:
         raw = self.paginate("DescribeImages", "Images", Owners=["self"])
+        raw = [r for r in raw if r.get("OwnerId") in (None, self.ctx.account_id)]
         return parse_items(self, "DescribeImages", raw, _image, lambda r: r["ImageId"])
 
     @cached

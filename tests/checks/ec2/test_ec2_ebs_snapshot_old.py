@@ -36,3 +36,13 @@ def test_details_say_whether_the_source_volume_still_exists(make_ctx, evaluate):
     found = evaluate(Ec2EbsSnapshotOld(), Models([snap(ctx.now, "snap-a", 200), gone], [], [live]), ctx)
     assert {f.resource_id: f.details["volume_exists"] for f in found} == {
         "snap-a": True, "snap-x": False}
+
+
+def test_only_the_accounts_own_snapshots_are_collected(aws, make_ctx):
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=20, VolumeType="gp3")
+    mine = ec2.create_snapshot(VolumeId=vol["VolumeId"])["SnapshotId"]
+    models = Ec2EbsSnapshotOld().collect(make_ctx())
+    assert [s.id for s in models.resources] == [mine]  # not moto's public AMI snapshots
