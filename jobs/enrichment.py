@@ -54,12 +54,12 @@ def enrich(findings: pa.Table, facts_dir: Path | None, tenant: str) -> Enriched:
     if facts_dir is None or not facts_dir.is_dir():
         return Enriched(_none(n), False, None, 0)
     try:
-        from jobs.cur.enrich import enrich_findings, facts_files
+        from jobs.cur.enrich import enrich_findings
     except ImportError as exc:
         log.warning("CUR enrichment unavailable", extra={"tenant": tenant, "error": str(exc)})
         return Enriched(_none(n), False, None, 0)
     try:
-        files = facts_files(facts_dir)
+        files = sorted(p for p in facts_dir.rglob("*.parquet") if not p.name.startswith("."))
         if not files:
             return Enriched(_none(n), False, None, 0)
         out = enrich_findings(findings.select(FINDING_SCHEMA.names), facts_dir)
