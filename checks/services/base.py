@@ -166,6 +166,17 @@ class ServiceBase:
         self._memo[key] = value
         return value
 
+    def per_resource(self, resource: str, fn: Callable[[], T]) -> T | None:
+        """Run a per-resource call; on failure record it against the resource and return None,
+        so one bucket with a restrictive policy does not blind the scan to every other bucket.
+        Use only where a skipped resource cannot turn into a false finding."""
+        try:
+            return fn()
+        except CollectionFailed as exc:
+            self.ctx.record(exc.service, exc.operation, exc.code,
+                            f"{resource}: skipped, {exc.message}")
+            return None
+
     def record_malformed(self, operation: str, resource: str, exc: BaseException) -> None:
         self.ctx.record(self.name, operation, "MalformedResource",
                         f"{resource}: skipped, {type(exc).__name__}: {exc}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from checks.services.base import ServiceBase, cached
@@ -31,7 +32,11 @@ class DynamoDBService(ServiceBase):
         scaled = self._autoscaled()
         out = []
         for name in names:
-            raw = self.call("DescribeTable", TableName=name).get("Table") or {}
+            described = self.per_resource(
+                name, partial(self.call, "DescribeTable", TableName=name))
+            if described is None:
+                continue
+            raw = described.get("Table") or {}
             try:
                 out.append(self._table(raw, scaled))
             except (KeyError, TypeError, ValueError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from checks.services.base import CollectionFailed, ServiceBase, cached
 from checks.services.ec2 import utc
@@ -40,8 +41,11 @@ class ECRService(ServiceBase):
                           int(i.get("imageSizeInBytes") or 0), bool(i.get("imageTags")))
                     for i in self.paginate("DescribeImages", "imageDetails", repositoryName=name)
                 )
+                policy = self.per_resource(name, partial(self._has_policy, name))
+                if policy is None:
+                    continue
                 out.append(Repository(name, raw["repositoryArn"], utc(raw["createdAt"]),
-                                      self._has_policy(name), images))
+                                      policy, images))
             except (KeyError, TypeError, ValueError) as exc:
                 self.record_malformed("DescribeRepositories", name, exc)
         return out

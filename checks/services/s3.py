@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from checks.services.base import CollectionFailed, ServiceBase, cached
@@ -40,7 +41,11 @@ class S3Service(ServiceBase):
         raw = self.call("ListBuckets").get("Buckets") or []
         out = []
         for b in raw:
-            region = self.call("GetBucketLocation", Bucket=b["Name"]).get("LocationConstraint")
+            location = self.per_resource(
+                b["Name"], partial(self.call, "GetBucketLocation", Bucket=b["Name"]))
+            if location is None:
+                continue
+            region = location.get("LocationConstraint")
             region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(region, region)
             if region == self.ctx.region:
                 out.append((b["Name"], utc(b["CreationDate"])))
@@ -53,7 +58,12 @@ class S3Service(ServiceBase):
             [self._size_query(n) for n, _ in names], 3)
         out = []
         for name, created in names:
-            rules = self._lifecycle_rules(name)
+            try:
+                rules = self._lifecycle_rules(name)
+            except CollectionFailed as exc:  # unreadable is not "absent": skip, recorded
+                self.ctx.record(exc.service, exc.operation, exc.code,
+                                f"{name}: skipped, {exc.message}")
+                continue
             series = sizes[self._size_query(name)]
             out.append(Bucket(
                 name=name,
@@ -84,7 +94,9 @@ class S3Service(ServiceBase):
     def multipart_uploads(self) -> list[MultipartUpload]:
         out = []
         for name, _ in self.bucket_names():
-            for up in self.paginate("ListMultipartUploads", "Uploads", Bucket=name):
+            uploads = self.per_resource(
+                name, partial(self.paginate, "ListMultipartUploads", "Uploads", Bucket=name))
+            for up in uploads or []:
                 try:
                     parts = self.paginate("ListParts", "Parts", Bucket=name, Key=up["Key"],
                                           UploadId=up["UploadId"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import Term, estimate
+from checks.services.base import CollectionFailed
 from checks.services.logs import LogGroup, LogsService
 from contracts.finding import Finding
 
@@ -30,7 +31,14 @@ class LogsLogGroupStale(Check):
         groups = logs.log_groups()
         max_idle = ctx.config.for_check(self.meta).get("max_idle_days")
         old = [g for g in groups if days_between(g.created, ctx.now) > max_idle]
-        return Models(groups, {g.name: logs.last_event(g.name) for g in old})
+        last: dict[str, datetime | None] = {}
+        for g in old:
+            try:
+                last[g.name] = logs.last_event(g.name)
+            except CollectionFailed as exc:  # that group stays unjudged, and says why
+                ctx.record(exc.service, exc.operation, exc.code, f"{g.name}: {exc.message}",
+                           check_id=self.meta.id)
+        return Models(groups, last)
 
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         max_idle = cfg.get("max_idle_days")
