@@ -70,7 +70,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
     out = tmp_path / "live"
 
     def produce_slowly() -> None:
-        step = max(1, n // 40)  # spread over ~20 s so that kills land while the worker is busy
+        step = max(1, n // 60)  # spread over ~30 s so that kills land while the worker is busy
         for i in range(0, n, step):
             harness.produce(kafka_bootstrap, topics.raw, msgs[i : i + step])
             time.sleep(0.5)
@@ -82,7 +82,16 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
     killed = 0
     try:
         while killed < kills:
-            time.sleep(rnd.uniform(1.5, 5.0))
+            # kill only a worker that is working: once its group has committed something new,
+            # at a random moment within the next seconds (mid-batch, mid-write, mid-commit)
+            before = sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values())
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                now = sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values())
+                if now > before:
+                    break
+                time.sleep(0.2)
+            time.sleep(rnd.uniform(0.0, 2.0))
             worker.kill()  # SIGKILL: no shutdown hooks, no final commit
             killed += 1
             worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3).start()
