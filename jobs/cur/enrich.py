@@ -55,10 +55,11 @@ def read_findings(path: Path | str) -> pa.Table:
     return dataset.to_table()
 
 
-def facts_files(facts_dir: Path | str | None) -> list[str]:
-    if facts_dir is None or not Path(facts_dir).exists():
+def parquet_files(folder: Path | str | None) -> list[str]:
+    """Parquet files under `folder` (none when it is missing), sorted; temp files excluded."""
+    if folder is None or not Path(folder).exists():
         return []
-    return sorted(str(p) for p in Path(facts_dir).rglob("*.parquet") if not p.name.startswith("."))
+    return sorted(str(p) for p in Path(folder).rglob("*.parquet") if not p.name.startswith("."))
 
 
 def enrich_findings(
@@ -70,22 +71,27 @@ def enrich_findings(
     """`findings` (FINDING_SCHEMA) plus the actual-cost columns, as ENRICHED_SCHEMA, same row order.
 
     The confidence is the method's base (exact 0.9, roll-up 0.4) times the share of the 30 days
-    before `as_of` that the tenant's facts have any usage in (a bill that stops early is less sure).
+    before `as_of` that the tenant's facts span (a bill that starts late or stops early is less
+    sure; CUR is hourly and continuous, so the span stands for the covered days).
     `as_of` is an exclusive instant: the 7/30-day windows end there, and month-to-date is the month
     holding the last instant before it (so the default, the end of the last billed hour, gives the
     last billed month). The schema metadata records the as_of used."""
     table = findings if isinstance(findings, pa.Table) else read_findings(findings)
-    table = table.select(FINDING_SCHEMA.names).cast(FINDING_SCHEMA)
-    files = facts_files(facts_dir)
+    table = table.select(FINDING_SCHEMA.names)
+    if not table.schema.equals(FINDING_SCHEMA, check_metadata=False):
+        table = table.cast(FINDING_SCHEMA)
+    files = parquet_files(facts_dir)
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     if not files or table.num_rows == 0:
         return _append(table, _none_columns(table.num_rows), None)
-    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], hive_partitioning = false, union_by_name = true)"
+    facts = (
+        f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+        "hive_partitioning = false, union_by_name = true)"
+    )
     if as_of is None:
-        as_of = con.sql(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()[0][
-            0
-        ]
+        latest = con.sql(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()
+        as_of = latest[0][0]
         if as_of is None:
             return _append(table, _none_columns(table.num_rows), None)
     keys = table.select(list(_KEY_COLUMNS)).append_column(
@@ -100,66 +106,75 @@ def enrich_findings(
     con.register("cur_finding_keys", keys)
     con.register("cur_service_map", svc)
     try:
-        result = con.sql(_enrich_sql(facts), params=[as_of]).to_arrow_table()
+        # Aggregates first, as real tables: the join then sees their true (small) sizes and
+        # builds its hash tables on them, not on the findings.
+        for statement in _aggregate_sql(facts):
+            con.execute(statement, [as_of] if "?" in statement else None)
+        result = con.sql(_join_sql()).to_arrow_table()
     finally:
         con.unregister("cur_finding_keys")
         con.unregister("cur_service_map")
+        for name in ("cur_grain", "cur_by_res", "cur_by_scope", "cur_cov"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
     return _append(table, result, as_of)
 
 
-def _enrich_sql(facts: str) -> str:
+def _aggregate_sql(facts: str) -> list[str]:
+    """One scan of the facts to (tenant, account, region, service, resource) sums per window,
+    then the per-resource and per-scope roll-ups and the tenant's window coverage."""
     cost = "COALESCE(cost_effective, cost_primary)"
-    in_window = "usage_start >= {lo} AND usage_start < {hi}"
 
     def windowed(lo: str, hi: str) -> str:
-        return f"sum(CASE WHEN {in_window.format(lo=lo, hi=hi)} THEN {cost} END)"
+        return f"sum(CASE WHEN usage_start >= {lo} AND usage_start < {hi} THEN {cost} END)"
 
-    sums = ("c7", "c30", "mtd", "prev")
-    rollup = ", ".join(f"sum({s}) AS {s}" for s in sums)
-    money = "CAST(round(COALESCE({x}, 0.0), 2) AS DECIMAL(18, 2))"
-    pick = (
-        "CASE WHEN r.resource_id IS NOT NULL THEN r.{s} WHEN s.tenant_id IS NOT NULL THEN s.{s} END"
-    )
-    out = ", ".join(
-        f"CASE WHEN r.resource_id IS NULL AND s.tenant_id IS NULL THEN NULL ELSE "
-        f"{money.format(x=pick.format(s=s))} END AS {name}"
-        for s, name in zip(
-            sums,
-            ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month"),
-            strict=True,
+    sums = ", ".join(f"sum({s}) AS {s}" for s in _SUMS)
+    currencies = "min(cur_min) AS cur_min, max(cur_max) AS cur_max"
+    return [
+        f"""CREATE OR REPLACE TEMP TABLE cur_grain AS
+        WITH w AS (
+            SELECT as_of, as_of - INTERVAL 7 DAY AS s7, as_of - INTERVAL {WINDOW_DAYS} DAY AS s30,
+                   date_trunc('month', as_of - INTERVAL 1 MICROSECOND) AS m0,
+                   date_trunc('month', as_of - INTERVAL 1 MICROSECOND) - INTERVAL 1 MONTH AS mp
+            FROM (SELECT CAST(? AS TIMESTAMPTZ) AS as_of)
         )
-    )
-    return f"""
-    WITH b AS (
-        SELECT CAST(? AS TIMESTAMPTZ) AS as_of
-    ), w AS (
-        SELECT as_of, as_of - INTERVAL 7 DAY AS s7, as_of - INTERVAL {WINDOW_DAYS} DAY AS s30,
-               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) AS m0,
-               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) - INTERVAL 1 MONTH AS mp
-        FROM b
-    ), grain AS (
         SELECT tenant_id, account_id, region, lower(service) AS service_l, resource_id,
                {windowed("w.s7", "w.as_of")} AS c7,
                {windowed("w.s30", "w.as_of")} AS c30,
                {windowed("w.m0", "w.as_of")} AS mtd,
                {windowed("w.mp", "w.m0")} AS prev,
-               min(currency) AS cur_min, max(currency) AS cur_max
+               min(currency) AS cur_min, max(currency) AS cur_max,
+               min(usage_start) AS lo, max(COALESCE(usage_end, usage_start)) AS hi,
+               any_value(w.as_of) AS as_of, any_value(w.s30) AS s30
         FROM {facts}, w
-        GROUP BY ALL
-    ), by_res AS (
-        SELECT tenant_id, resource_id, {rollup}, min(cur_min) AS cur_min, max(cur_max) AS cur_max
-        FROM grain WHERE resource_id IS NOT NULL GROUP BY ALL
-    ), by_scope AS (
-        SELECT tenant_id, account_id, region, service_l, {rollup},
-               min(cur_min) AS cur_min, max(cur_max) AS cur_max
-        FROM grain GROUP BY ALL
-    ), cov AS (
-        SELECT tenant_id,
-               least(1.0, count(DISTINCT date_trunc('day', usage_start)) / {WINDOW_DAYS}.0) AS coverage
-        FROM {facts}, w
-        WHERE usage_start >= w.s30 AND usage_start < w.as_of
-        GROUP BY ALL
+        GROUP BY tenant_id, account_id, region, service_l, resource_id""",
+        f"""CREATE OR REPLACE TEMP TABLE cur_by_res AS
+        SELECT tenant_id, resource_id, {sums}, {currencies}
+        FROM cur_grain WHERE resource_id IS NOT NULL GROUP BY ALL""",
+        f"""CREATE OR REPLACE TEMP TABLE cur_by_scope AS
+        SELECT tenant_id, account_id, region, service_l, {sums}, {currencies}
+        FROM cur_grain GROUP BY ALL""",
+        """CREATE OR REPLACE TEMP TABLE cur_cov AS
+        SELECT tenant_id, greatest(0.0, least(1.0,
+               epoch(least(max(hi), any_value(as_of)) - greatest(min(lo), any_value(s30)))
+               / epoch(any_value(as_of) - any_value(s30)))) AS coverage
+        FROM cur_grain GROUP BY tenant_id""",
+    ]
+
+
+_SUMS = ("c7", "c30", "mtd", "prev")
+_OUT = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+
+
+def _join_sql() -> str:
+    money = "CAST(round({x}, 2) AS DECIMAL(18, 2))"
+    pick = (
+        "CASE WHEN r.resource_id IS NOT NULL THEN COALESCE(r.{s}, 0.0) "
+        "WHEN s.tenant_id IS NOT NULL THEN COALESCE(s.{s}, 0.0) END"
     )
+    out = ", ".join(
+        f"{money.format(x=pick.format(s=s))} AS {name}" for s, name in zip(_SUMS, _OUT, strict=True)
+    )
+    return f"""
     SELECT {out},
         CASE WHEN r.resource_id IS NOT NULL THEN
                  CASE WHEN r.cur_min = r.cur_max THEN r.cur_min ELSE 'MIXED' END
@@ -173,10 +188,10 @@ def _enrich_sql(facts: str) -> str:
               * COALESCE(cov.coverage, 0.0), 3) AS attribution_confidence
     FROM cur_finding_keys f
     LEFT JOIN cur_service_map m ON m.finding_service = lower(f.service)
-    LEFT JOIN by_res r ON r.tenant_id = f.tenant_id AND r.resource_id = f.resource_id
-    LEFT JOIN by_scope s ON s.tenant_id = f.tenant_id AND s.account_id = f.account_id
+    LEFT JOIN cur_by_res r ON r.tenant_id = f.tenant_id AND r.resource_id = f.resource_id
+    LEFT JOIN cur_by_scope s ON s.tenant_id = f.tenant_id AND s.account_id = f.account_id
         AND s.region = f.region AND s.service_l = COALESCE(m.product_code, lower(f.service))
-    LEFT JOIN cov ON cov.tenant_id = f.tenant_id
+    LEFT JOIN cur_cov cov ON cov.tenant_id = f.tenant_id
     ORDER BY f.row_no
     """
 
@@ -235,7 +250,7 @@ class Coverage:
 def coverage(enriched: pa.Table | Path | str) -> Coverage:
     """Coverage figures of an enriched table (or a folder of enriched Parquet)."""
     if not isinstance(enriched, pa.Table):
-        files = facts_files(enriched)
+        files = parquet_files(enriched)
         enriched = (
             ds.dataset(files, format="parquet", schema=ENRICHED_SCHEMA).to_table()
             if files

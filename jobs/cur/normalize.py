@@ -173,24 +173,25 @@ def _resolve_resource_ids(con: duckdb.DuckDBPyConnection) -> None:
             [(n, pa.string()) for n in ("k_raw", "k_service", "k_account", "k_region", "k_norm")]
         ),
     )
-    con.register("resource_map", mapped)
+    con.register("resource_map_arrow", mapped)
+    con.execute("CREATE TEMP TABLE resource_map AS SELECT * FROM resource_map_arrow")
+    con.unregister("resource_map_arrow")
     names = ", ".join(
         "m.k_norm AS resource_id" if n == "resource_id" else f"s.{quote_ident(n)}"
         for n in FACTS_SCHEMA.names
     )
+    # A view, not a table: each month's export joins its own rows once (no 2nd copy of the bill).
     con.execute(
-        f"CREATE TEMP TABLE facts AS SELECT {names} FROM stage s LEFT JOIN resource_map m "
+        f"CREATE TEMP VIEW facts AS SELECT {names} FROM stage s LEFT JOIN resource_map m "
         "ON s.resource_id_raw = m.k_raw AND COALESCE(s.service, '') = m.k_service "
         "AND COALESCE(s.account_id, '') = m.k_account AND COALESCE(s.region, '') = m.k_region"
     )
-    con.unregister("resource_map")
-    con.execute("DROP TABLE stage")
 
 
 def _write_months(
     con: duckdb.DuckDBPyConnection, output_dir: Path, report: NormalizeReport
 ) -> None:
-    parts = con.sql("SELECT DISTINCT tenant_id, billing_month FROM facts ORDER BY 1, 2").fetchall()
+    parts = con.sql("SELECT DISTINCT tenant_id, billing_month FROM stage ORDER BY 1, 2").fetchall()
     order = ", ".join(_SORT_COLUMNS)
     for tenant, month in parts:
         target = output_dir / f"tenant_id={tenant}" / f"billing_month={month}" / FACTS_FILE

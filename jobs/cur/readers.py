@@ -103,9 +103,8 @@ def _athena_text(
 ) -> RawSource:
     fields = first_line.split(SOH)
     has_header = _looks_like_header(fields)
-    if has_header:
-        names = fields
-    else:
+    names: list[str] | None = fields
+    if not has_header:
         names = manifest_columns(path, root)
         if names is None:
             raise ReadError(f"{path}: Athena text without a header row and no manifest found")
@@ -113,6 +112,7 @@ def _athena_text(
             raise ReadError(
                 f"{path}: manifest has {len(names)} columns, the first row has {len(fields)}"
             )
+    assert names is not None
     cols = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names) + "}"
     from_sql = (
         f"read_csv({quote_literal(str(path))}, delim = {quote_literal(SOH)}, quote = '', "

@@ -163,11 +163,18 @@ def static_tags_sql(cols: Columns) -> str:
             by_key.setdefault(tag_key(key[len("resource_tags_") :]), []).append(raw)
     if not by_key:
         return EMPTY_TAGS
-    structs = []
+    structs, values = [], []
     for key in sorted(by_key):
-        values = [f"NULLIF(TRIM(CAST({quote_ident(r)} AS VARCHAR)), '')" for r in by_key[key]]
-        structs.append(f"{{'k': {_lit(key)}, 'v': {_coalesce(values)}}}")
-    return f"map_from_entries(list_filter([{', '.join(structs)}], lambda e: e.v IS NOT NULL))"
+        value = _coalesce(
+            [f"NULLIF(TRIM(CAST({quote_ident(r)} AS VARCHAR)), '')" for r in by_key[key]]
+        )
+        values.append(value)
+        structs.append(f"{{'k': {_lit(key)}, 'v': {value}}}")
+    # Most line items carry no tag: skip building the list for them (the costly part).
+    return (
+        f"CASE WHEN COALESCE({', '.join(values)}) IS NULL THEN {EMPTY_TAGS} ELSE "
+        f"map_from_entries(list_filter([{', '.join(structs)}], lambda e: e.v IS NOT NULL)) END"
+    )
 
 
 # Run once per connection before using the mappings.
