@@ -1,0 +1,265 @@
+"""Scanning the simulated estate: the injected waste is found, healthy resources are not flagged,
+regions run concurrently (one scan at a time each), failures are reported, stops are graceful."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from collections import defaultdict
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import pytest
+
+from checks.registry import load_checks
+from finops.cli import main
+from producers.accounts import AccountDirectory
+from producers.estate import start_estate
+from producers.scan_sinks import StdoutSink
+from producers.scan_summary import ScanSummary
+from producers.scanner import Scanner, ScanRequest, parse_interval
+
+REGIONS = ("us-east-1", "eu-west-1")
+# waste kind in the manifest -> the checks that must report every resource of that kind
+COVERS = {
+    "unattached_volume": ("ec2_ebs_volume_unattached",),
+    "stopped_instance": ("ec2_instance_stopped_long",),
+    "idle_instance": ("ec2_instance_low_utilization",),
+    "previous_generation_instance": ("ec2_instance_previous_generation",),
+    "graviton_candidate_instance": ("ec2_instance_graviton_candidate",),
+    "old_snapshot": ("ec2_ebs_snapshot_old",),
+    "orphaned_snapshot": ("ec2_ebs_snapshot_old",),
+    "old_ami": ("ec2_ami_unused_old",),
+    "unassociated_eip": ("ec2_eip_unassociated",),
+    "idle_nat_gateway": ("ec2_nat_gateway_idle",),
+    "lb_without_targets": ("elb_load_balancer_no_targets",),
+    "lb_with_stopped_targets": ("elb_load_balancer_no_targets",),
+    "clb_without_instances": ("elb_classic_load_balancer_idle",),
+    "idle_rds_instance": ("rds_instance_idle",),
+    "old_rds_snapshot": ("rds_snapshot_manual_old",),
+    "log_group_without_retention": ("logs_log_group_no_retention",),
+    "bucket_without_lifecycle": ("s3_bucket_no_lifecycle", "s3_multipart_upload_incomplete"),
+    "provisioned_table_without_autoscaling": ("dynamodb_table_no_autoscaling",),
+    "overprovisioned_lambda": ("lambda_function_memory_overprovisioned",),
+    "ecr_repository_without_lifecycle": ("ecr_repository_no_lifecycle",),
+    "unused_secret": ("secretsmanager_secret_unused",),
+    "idle_redshift_cluster": ("redshift_cluster_idle",),
+    "idle_emr_cluster": ("emr_cluster_idle",),
+}
+RUN_ID = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ-[0-9a-f]{8}$")
+
+
+@pytest.fixture(scope="module")
+def estate():
+    with start_estate(seed=21, resources=100, regions=REGIONS, accounts=2) as e:
+        yield e
+
+
+@pytest.fixture
+def aws_env(monkeypatch, estate):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", estate.endpoint)
+    return estate
+
+
+def _covering() -> dict[str, tuple[str, ...]]:
+    registered = set(load_checks())
+    return {kind: tuple(c for c in checks if c in registered) for kind, checks in COVERS.items()}
+
+
+def _names(resource_id: str, wanted: str) -> bool:
+    """A finding's resource id (an ARN or a bare id) names the manifest's id."""
+    pattern = rf"(^|[:/]){re.escape(wanted)}($|[-/:])"
+    return re.search(pattern, resource_id) is not None
+
+
+def _directory(estate, **kw) -> AccountDirectory:
+    base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    return AccountDirectory(base, endpoint_url=estate.endpoint, **kw)
+
+
+def test_scan_stdout_finds_the_injected_waste_and_nothing_healthy(aws_env, capsys) -> None:
+    estate = aws_env
+    covering = _covering()
+    checks = sorted({c for cs in covering.values() for c in cs})
+    assert len(checks) >= 15, f"too few checks registered to judge the estate: {checks}"
+    rc = main(["scan", "--tenant", "acme", "--workspace", "prod", "--regions", ",".join(REGIONS),
+               "--org", "--stdout", "--checks", ",".join(checks)])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rc == 0
+    findings = [r for r in out if r["record"] == "finding"]
+    scans = [r for r in out if r["record"] == "scan"]
+    assert {(s["account_id"], s["region"]) for s in scans} == {
+        (a, r) for a in estate.accounts for r in REGIONS}
+    assert all(s["status"] == "ok" and not s["errors"] for s in scans)
+    assert len({s["run_id"] for s in scans}) == 1 and RUN_ID.match(scans[0]["run_id"])
+    assert sum(sum(s["check_counts"].values()) for s in scans) == len(findings)
+    assert all(f["tenant_id"] == "acme" and f["workspace"] == "prod" for f in findings)
+
+    by_check: dict[str, list[dict]] = defaultdict(list)
+    for f in findings:
+        by_check[f["check_id"]].append(f)
+    missed = []
+    for item in estate.manifest.waste:
+        for check in covering.get(item.kind, ()):
+            if not any(f["account_id"] == item.account_id and f["region"] == item.region
+                       and _names(f["resource_id"], item.resource_id) for f in by_check[check]):
+                missed.append((check, item.kind, item.account_id, item.region, item.resource_id))
+    assert not missed, missed
+
+    waste_where = defaultdict(set)  # every id that is waste (or wasted along with it)
+    for item in estate.manifest.waste:
+        waste_where[(item.account_id, item.region)].update((item.resource_id, *item.related))
+    flagged_healthy = [
+        (c, f["resource_id"]) for c in checks for f in by_check[c]
+        if not any(_names(f["resource_id"], w)
+                   for w in waste_where[(f["account_id"], f["region"])])
+    ]
+    assert not flagged_healthy, flagged_healthy
+
+
+class _Recording(Scanner):
+    """Records how many scans are in flight per region; the first scan of each region waits at
+    a barrier every region must reach, which only concurrent region scanners can pass."""
+
+    def __init__(self, *a, barrier: threading.Barrier | None = None,
+                 barrier_timeout: float = 60, **kw) -> None:
+        super().__init__(*a, **kw)
+        self.barrier = barrier
+        self.barrier_timeout = barrier_timeout
+        self.lock = threading.Lock()
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.max_in_flight: dict[str, int] = defaultdict(int)
+        self.met: set[str] = set()
+
+    def scan_one(self, account: str, region: str, run_id: str, now: datetime) -> ScanSummary:
+        with self.lock:
+            self.in_flight[region] += 1
+            self.max_in_flight[region] = max(self.max_in_flight[region], self.in_flight[region])
+            first = region not in self.met
+            self.met.add(region)
+        if first and self.barrier is not None:
+            self.barrier.wait(self.barrier_timeout)  # broken if regions run one by one
+        try:
+            return super().scan_one(account, region, run_id, now)
+        finally:
+            with self.lock:
+                self.in_flight[region] -= 1
+
+
+CHEAP = ("ec2_eip_unassociated", "ec2_ebs_volume_unattached")
+
+
+def test_regions_scan_concurrently_one_scan_at_a_time_each(estate) -> None:
+    sink = StdoutSink(io.StringIO())
+    scanner = _Recording(_directory(estate), ScanRequest("acme", "prod", REGIONS, org=True,
+                                                         check_ids=CHEAP),
+                         sink, barrier=threading.Barrier(len(REGIONS)))
+    summaries = scanner.scan_round()
+    assert len(summaries) == len(REGIONS) * len(estate.accounts)
+    assert dict(scanner.max_in_flight) == {r: 1 for r in REGIONS}
+    assert sink.findings == sum(s.findings for s in summaries) > 0
+
+    # the same barrier cannot be passed when regions run one after another
+    serial = _Recording(_directory(estate), ScanRequest("acme", "prod", REGIONS, org=True,
+                                                        check_ids=CHEAP),
+                        StdoutSink(io.StringIO()), barrier=threading.Barrier(len(REGIONS)),
+                        barrier_timeout=1, concurrent=False)
+    with pytest.raises(threading.BrokenBarrierError):
+        serial.scan_round()
+
+
+class _AccessDenied(BaseHTTPRequestHandler):
+    """An endpoint that refuses everything, as a region blocked by an SCP would."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = (b"<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>"
+                b"denied by policy</Message></Error></Errors><RequestID>1</RequestID></Response>")
+        self.send_response(403)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_failing_region_is_reported_and_the_others_still_deliver(estate) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AccessDenied)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        bad = f"http://127.0.0.1:{server.server_address[1]}"
+        directory = _directory(estate, region_endpoints={"eu-west-1": bad})
+        out = io.StringIO()
+        scanner = Scanner(directory, ScanRequest("acme", "prod", REGIONS, org=True,
+                                                 check_ids=CHEAP), StdoutSink(out))
+        summaries = scanner.scan_round()
+    finally:
+        server.shutdown()
+    by_region = defaultdict(list)
+    for s in summaries:
+        by_region[s.region].append(s)
+    assert all(s.status == "ok" and s.findings > 0 for s in by_region["us-east-1"])
+    for s in by_region["eu-west-1"]:
+        assert s.status == "failed" and s.findings == 0
+        assert {e.code for e in s.errors} == {"UnauthorizedOperation"}
+        assert {e.check_id for e in s.errors} == set(CHEAP)
+        assert all(e.region == "eu-west-1" and e.account_id == s.account_id for e in s.errors)
+    wire = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {r["region"] for r in wire if r["record"] == "finding"} == {"us-east-1"}
+    failed = [r for r in wire if r["record"] == "scan" and r["status"] == "failed"]
+    assert len(failed) == len(estate.accounts) and all(r["errors"] for r in failed)
+
+
+class _StopAfterFirst(StdoutSink):
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__(io.StringIO())
+        self.stop, self.flushes = stop, 0
+
+    def summary(self, summary: ScanSummary) -> None:
+        super().summary(summary)
+        self.stop.set()
+
+    def flush(self) -> None:
+        super().flush()
+        self.flushes += 1
+
+
+def test_interval_scanning_stops_gracefully(estate) -> None:
+    stop = threading.Event()
+    sink = _StopAfterFirst(stop)
+    scanner = Scanner(_directory(estate), ScanRequest("acme", "prod", REGIONS, org=True,
+                                                      check_ids=CHEAP), sink, stop=stop)
+    summaries = scanner.run(interval_s=3600)  # returns at the stop, not an hour later
+    # each region finishes the scan it was in, starts no other; the sink is flushed
+    assert sorted(s.region for s in summaries) == sorted(REGIONS)
+    assert all(s.status == "ok" for s in summaries)
+    assert sink.flushes == 1
+
+
+def test_no_credentials_and_no_endpoint_points_at_the_estate(monkeypatch, tmp_path,
+                                                             capsys) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    rc = main(["scan", "--tenant", "acme", "--regions", "us-east-1", "--stdout"])
+    assert rc == 1
+    assert "finops estate up" in capsys.readouterr().err
+
+
+def test_parse_interval() -> None:
+    assert [parse_interval(t) for t in ("15m", "30s", "1h", "90")] == [900, 30, 3600, 90]
+    for bad in ("", "soon", "-5m", "0"):
+        with pytest.raises(ValueError):
+            parse_interval(bad)
