@@ -80,6 +80,11 @@ def estimate(
     return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices))
 
 
+def unknown(reason: str, missing: str) -> Estimate:
+    """Savings that cannot be computed (a quantity, not a price, is missing): None, with why."""
+    return Estimate(None, f"unknown: {reason}", (), (missing,))
+
+
 def fixed(amount: Decimal, formula: str) -> Estimate:
     """An estimate that needs no catalog price (e.g. a zero with the reason it is zero)."""
     return Estimate(amount.quantize(CENT), formula)

@@ -21,7 +21,7 @@ class DBInstance:
     multi_az: bool
     storage_gib: int
     storage_type: str
-    created: datetime
+    created: datetime | None  # None while the instance is still being created
     cluster_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -32,7 +32,7 @@ class DBSnapshot:
     instance_id: str
     snapshot_type: str
     status: str
-    created: datetime
+    created: datetime | None  # None while the snapshot is being taken
     allocated_gib: int
     engine: str
 
@@ -52,7 +52,7 @@ def _instance(raw: dict[str, Any]) -> DBInstance:
         multi_az=bool(raw.get("MultiAZ", False)),
         storage_gib=int(raw.get("AllocatedStorage") or 0),
         storage_type=raw.get("StorageType", "gp2"),
-        created=utc(raw["InstanceCreateTime"]),
+        created=utc(raw["InstanceCreateTime"]) if raw.get("InstanceCreateTime") else None,
         cluster_id=raw.get("DBClusterIdentifier"),
         tags=_tags(raw),
     )
@@ -64,7 +64,7 @@ def _snapshot(raw: dict[str, Any]) -> DBSnapshot:
         instance_id=raw.get("DBInstanceIdentifier", ""),
         snapshot_type=raw.get("SnapshotType", "manual"),
         status=raw["Status"],
-        created=utc(raw["SnapshotCreateTime"]),
+        created=utc(raw["SnapshotCreateTime"]) if raw.get("SnapshotCreateTime") else None,
         allocated_gib=int(raw.get("AllocatedStorage") or 0),
         engine=raw.get("Engine", ""),
     )

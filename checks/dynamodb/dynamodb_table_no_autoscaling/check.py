@@ -17,7 +17,7 @@ from checks.dynamodb.capacity import (
     provisioned,
 )
 from checks.model import Check, ScanContext, load_meta
-from checks.pricing import HOURS_PER_MONTH, Term, estimate, fixed
+from checks.pricing import Term, estimate, fixed, unknown
 from contracts.finding import Finding
 
 
@@ -35,7 +35,7 @@ class DynamodbTableNoAutoscaling(Check):
             terms: list[Term] = []
             details: dict[str, Any] = {}
             unscaled: list[str] = []
-            with_metrics = True
+            blind: list[str] = []
             for kind, _, key in DIMENSIONS:
                 units = provisioned(t, kind)
                 if units == 0 or (t.autoscaled_read if kind == "read" else t.autoscaled_write):
@@ -44,10 +44,8 @@ class DynamodbTableNoAutoscaling(Check):
                 unscaled.append(kind)
                 if series is None or not series.has_data:
                     # no published use: the right capacity (and the saving) is unknown
-                    with_metrics = False
+                    blind.append(kind)
                     details[kind] = {"provisioned": units, "mean_consumed_per_s": "unknown"}
-                    terms.append(Term(Decimal(units) * HOURS_PER_MONTH,
-                                      f"({units} - ?) {kind} units x 730 h", f"{key}:no-metrics"))
                     continue
                 mean, _ = per_second(series)
                 wanted = max(1, math.ceil(mean / target))
@@ -58,9 +56,14 @@ class DynamodbTableNoAutoscaling(Check):
                               capacity_term(kind, key, wanted, sign=-1)]
             if not unscaled:
                 continue
-            est = estimate(ctx.prices, ctx.region, terms,
-                           note=f"auto scaling at {target:.0%} target utilization") if terms \
-                else fixed(Decimal(0), "provisioned capacity already matches use: no saving")
+            if blind:
+                est = unknown(f"no consumed-capacity metrics for {' and '.join(blind)}",
+                              "metric:AWS/DynamoDB:ConsumedCapacityUnits")
+            elif terms:
+                est = estimate(ctx.prices, ctx.region, terms,
+                               note=f"auto scaling at {target:.0%} target utilization")
+            else:
+                est = fixed(Decimal(0), "provisioned capacity already matches use: no saving")
             yield self.finding(
                 ctx, cfg,
                 resource_id=t.arn,
@@ -68,7 +71,7 @@ class DynamodbTableNoAutoscaling(Check):
                 title=f"DynamoDB table {t.name}: no auto scaling on {' and '.join(unscaled)} "
                       "capacity",
                 estimate=est,
-                confidence=0.6 if with_metrics else 0.4,
+                confidence=0.6,
                 details=details,
                 group=f"{ctx.arn(self.meta.resource_type, t.arn)}#capacity",
             )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from checks.config import CheckConfig
 from checks.costs import rds_engine_family
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import HOURS_PER_MONTH, Term, estimate
+from checks.pricing import HOURS_PER_MONTH, Term, estimate, unknown
 from checks.services.rds import DBInstance, RDSService
 from contracts.finding import Finding
 
@@ -58,11 +58,13 @@ class RdsInstanceExtendedSupport(Check):
                 "rds:extended-support-y1:vcpu-hour"
             copies = 2 if db.multi_az else 1
             if spec is None or "vcpu" not in spec:
-                terms = [Term(Decimal(0), f"? vCPU ({db.instance_class} unknown) x 730 h",
-                              f"rds:{db.instance_class}:vcpu-count")]
+                est = unknown(f"vCPU count of {db.instance_class} not in the catalog",
+                              f"spec:rds:{db.instance_class}:vcpu")
             else:
                 vcpu = int(spec["vcpu"]) * copies
-                terms = [Term(Decimal(vcpu) * HOURS_PER_MONTH, f"{vcpu} vCPU x 730 h", rate_key)]
+                est = estimate(ctx.prices, ctx.region,
+                               [Term(Decimal(vcpu) * HOURS_PER_MONTH, f"{vcpu} vCPU x 730 h",
+                                     rate_key)], note="avoided by upgrading")
             state = "in Extended Support" if into >= 0 else \
                 f"enters Extended Support in {-into:.0f} days"
             yield self.finding(
@@ -70,7 +72,7 @@ class RdsInstanceExtendedSupport(Check):
                 resource_id=db.id,
                 resource_name=db.id,
                 title=f"RDS instance {db.id} ({db.engine} {db.engine_version}) {state}",
-                estimate=estimate(ctx.prices, ctx.region, terms, note="avoided by upgrading"),
+                estimate=est,
                 confidence=0.9 if into >= 0 else 0.6,
                 details={"engine": db.engine, "engine_version": db.engine_version,
                          "extended_support_start": start.date().isoformat(),

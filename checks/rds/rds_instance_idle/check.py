@@ -34,7 +34,8 @@ class RdsInstanceIdle(Check):
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         days = cfg.get("lookback_days")
         for db in models.resources:
-            if db.status != "available" or days_between(db.created, ctx.now) < days:
+            if db.status != "available" or db.created is None or \
+                    days_between(db.created, ctx.now) < days:
                 continue
             conns = models.connections.get(db.id)
             if conns is None or not conns.has_data:

@@ -40,7 +40,8 @@ class RdsInstanceLowCpu(Check):
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         days = cfg.get("lookback_days")
         for db in models.resources:
-            if db.status != "available" or days_between(db.created, ctx.now) < days:
+            if db.status != "available" or db.created is None or \
+                    days_between(db.created, ctx.now) < days:
                 continue
             avg, peak = models.cpu_avg.get(db.id), models.cpu_max.get(db.id)
             if avg is None or peak is None or not avg.has_data:

@@ -30,6 +30,8 @@ class RdsSnapshotManualOld(Check):
         for s in models:
             if s.status != "available" or s.snapshot_type != "manual":
                 continue
+            if s.created is None:
+                continue  # still being taken
             age = days_between(s.created, ctx.now)
             if age <= cfg.get("max_age_days"):
                 continue

@@ -30,6 +30,8 @@ class RdsSnapshotOrphaned(Check):
         for s in models.resources:
             if s.status != "available" or not s.instance_id or s.instance_id in alive:
                 continue
+            if s.created is None:
+                continue  # still being taken
             age = days_between(s.created, ctx.now)
             if age < cfg.get("min_age_days"):
                 continue

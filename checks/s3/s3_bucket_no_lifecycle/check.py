@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term, estimate, unknown
 from checks.services.s3 import Bucket, S3Service
 from contracts.finding import Finding
 
@@ -33,19 +33,21 @@ class S3BucketNoLifecycle(Check):
                 if gb < Decimal(str(cfg.get("min_size_gb"))):
                     continue
             if gb is None:
-                terms = [Term(Decimal(0), "? GB (no BucketSizeBytes metric)", "s3:size:unknown")]
+                est = unknown("bucket size unknown (no BucketSizeBytes metric)",
+                              "metric:AWS/S3:BucketSizeBytes")
             else:
                 moved = (gb * cold).quantize(Decimal("0.001"))
                 label = f"{moved} GB ({gb} GB x {cold} assumed cold)"
-                terms = [Term(moved, label, "s3:standard:gb-month"),
-                         Term(moved, label, "s3:standard-ia:gb-month", sign=-1)]
+                est = estimate(ctx.prices, ctx.region, [
+                    Term(moved, label, "s3:standard:gb-month"),
+                    Term(moved, label, "s3:standard-ia:gb-month", sign=-1)],
+                    note="transition of the cold share to Standard-IA")
             yield self.finding(
                 ctx, cfg,
                 resource_id=b.name,
                 resource_name=b.name,
                 title=f"S3 bucket {b.name} has no lifecycle rules",
-                estimate=estimate(ctx.prices, ctx.region, terms,
-                                  note="transition of the cold share to Standard-IA"),
+                estimate=est,
                 confidence=0.4,
                 details={"standard_bytes": b.standard_bytes,
                          "assumed_cold_fraction": str(cold)},

@@ -24,3 +24,14 @@ def test_connected_or_unmeasured_instance_not_idle(make_ctx, evaluate):
     ctx = make_ctx()
     assert evaluate(RdsInstanceIdle(), Models([db(ctx.now)], {"db1": MetricSeries(Q, (0.0, 3.0))}), ctx) == []
     assert evaluate(RdsInstanceIdle(), Models([db(ctx.now)], {"db1": MetricSeries(Q, ())}), ctx) == []
+
+
+def test_instance_still_being_created_is_parsed_and_not_judged(make_ctx, evaluate):
+    from checks.services.rds import _instance
+
+    raw = {"DBInstanceIdentifier": "db1", "DBInstanceClass": "db.m5.large", "Engine": "mysql",
+           "DBInstanceStatus": "creating"}
+    model = _instance(raw)
+    assert model.created is None
+    ctx = make_ctx()
+    assert evaluate(RdsInstanceIdle(), Models([model], {"db1": MetricSeries(Q, (0.0,))}), ctx) == []
