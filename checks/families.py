@@ -46,3 +46,17 @@ def smaller(instance_type: str) -> str | None:
         return None
     i = SIZES.index(size)
     return f"{prefix}{family}.{SIZES[i - 1]}" if i > 0 else None
+
+# Reserved Instance normalization factors (AWS EC2 docs, "How Reserved Instances are applied"):
+# a regional Linux/UNIX RI covers any size of its family, in these units.
+NORMALIZATION: dict[str, float] = {
+    "nano": 0.25, "micro": 0.5, "small": 1, "medium": 2, "large": 4, "xlarge": 8,
+    "2xlarge": 16, "3xlarge": 24, "4xlarge": 32, "6xlarge": 48, "8xlarge": 64, "9xlarge": 72,
+    "10xlarge": 80, "12xlarge": 96, "16xlarge": 128, "18xlarge": 144, "24xlarge": 192,
+    "32xlarge": 256, "48xlarge": 384,
+}
+
+
+def normalized_units(instance_type: str) -> float | None:
+    _, _, size = split_type(instance_type)
+    return NORMALIZATION.get(size)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.costs import hours_term, instance_key
+from checks.families import normalized_units, split_type
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import Term, estimate
 from checks.services.base import CollectionFailed
@@ -41,32 +42,71 @@ class Ec2InstanceNoCommitmentCoverage(Check):
             return  # an active plan applies across the account: per-instance coverage unknowable
         min_days = cfg.get("min_running_days")
         discount = Decimal(str(cfg.get("assumed_commitment_discount")))
-        free: dict[str, int] = {}
-        for ri in models.reserved:
-            if ri.state == "active":
-                free[ri.instance_type] = free.get(ri.instance_type, 0) + ri.count
+        pool = Reservations(models.reserved)
         for inst in sorted(models.resources, key=lambda i: (i.launch_time, i.id)):
             if inst.state != "running" or inst.lifecycle != "on-demand":
                 continue
-            if free.get(inst.type, 0) > 0:
-                free[inst.type] -= 1  # oldest instances consume the reservations first
+            try:
+                covered = pool.consume(inst)  # oldest instances take the reservations first
+            except ValueError as exc:
+                self.skip(ctx, inst.id, str(exc))
                 continue
             days = days_between(inst.launch_time, ctx.now)
-            if days < min_days:
+            if covered >= 1 or days < min_days:
                 continue
+            share = (Decimal(1) - Decimal(str(round(covered, 4)))) * discount
             od = hours_term(instance_key(inst.type, inst.platform), 1, inst.type)
-            terms = [Term(od.quantity * discount, f"{od.label} x {discount} discount", od.key)]
+            label = f"{od.label} x {discount} discount"
+            if covered > 0:
+                label += f" x {1 - covered:.0%} uncovered"
             yield self.finding(
                 ctx, cfg,
                 resource_id=inst.id,
                 resource_name=inst.name,
                 title=f"EC2 instance {inst.id} ({inst.type}) on-demand for {days:.0f} days "
                       "without RI/Savings Plan coverage",
-                estimate=estimate(ctx.prices, ctx.region, terms),
+                estimate=estimate(ctx.prices, ctx.region, [Term(od.quantity * share, label, od.key)]),
                 confidence=0.6 if models.savings_plans is not None else 0.4,
                 details={"running_days": round(days, 1), "instance_type": inst.type,
-                         "assumed_discount": str(discount),
+                         "assumed_discount": str(discount), "ri_covered_share": round(covered, 3),
                          "savings_plans_checked": models.savings_plans is not None},
                 group=f"{ctx.arn('AWS::EC2::Instance', inst.id)}#commitment",
                 tags=inst.tags,
             )
+
+
+class Reservations:
+    """Active RIs as a pool instances draw from: zonal RIs by exact type and AZ, regional
+    Linux/UNIX RIs size-flexibly by normalized units within the family, other regional RIs by
+    exact type."""
+
+    def __init__(self, reserved: list[ReservedInstance]) -> None:
+        self.exact: dict[tuple[str, str | None], int] = {}
+        self.units: dict[str, float] = {}
+        for ri in reserved:
+            if ri.state != "active":
+                continue
+            if ri.scope == "Region" and ri.product == "Linux/UNIX":
+                family = split_type(ri.instance_type)[1]
+                per = normalized_units(ri.instance_type) or 0.0
+                self.units[family] = self.units.get(family, 0.0) + per * ri.count
+            else:
+                key = (ri.instance_type, ri.az if ri.scope != "Region" else None)
+                self.exact[key] = self.exact.get(key, 0) + ri.count
+
+    def consume(self, inst: Instance) -> float:
+        """The share (0..1) of this instance's hours the reservations cover."""
+        for key in ((inst.type, inst.az), (inst.type, None)):
+            if self.exact.get(key, 0) > 0:
+                self.exact[key] -= 1
+                return 1.0
+        if inst.is_windows:
+            return 0.0
+        family = split_type(inst.type)[1]
+        need = normalized_units(inst.type)
+        have = self.units.get(family, 0.0)
+        if not need or have <= 0:
+            return 0.0
+        used = min(have, need)
+        self.units[family] = have - used
+        return used / need

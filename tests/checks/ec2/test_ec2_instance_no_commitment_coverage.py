@@ -45,3 +45,25 @@ def test_unreadable_savings_plans_lower_confidence(make_ctx, evaluate):
     found = evaluate(Ec2InstanceNoCommitmentCoverage(),
                      Models([inst(ctx.now, "i-old", 200)], [], None), ctx)
     assert found[0].confidence == 0.4
+
+
+def test_regional_linux_ri_is_size_flexible(make_ctx, evaluate):
+    ctx = make_ctx()
+    big = ReservedInstance("ri-2", "m5.xlarge", 1, "active", ctx.now - timedelta(days=10),
+                           ctx.now + timedelta(days=300), 31536000, Decimal(0), Decimal("0.12"),
+                           Decimal(0), "Linux/UNIX", "Region", None, "No Upfront")
+    # one m5.xlarge RI = 8 units covers two m5.large (4 units each) but not a third
+    insts = [inst(ctx.now, f"i-{n}", 300 - n) for n in range(3)]
+    found = evaluate(Ec2InstanceNoCommitmentCoverage(), Models(insts, [big], []), ctx)
+    assert [f.resource_id for f in found] == ["i-2"]
+
+
+def test_partially_covered_instance_priced_on_the_rest(make_ctx, evaluate):
+    ctx = make_ctx()
+    small = ReservedInstance("ri-3", "m5.medium", 1, "active", ctx.now - timedelta(days=10),
+                             ctx.now + timedelta(days=300), 31536000, Decimal(0), Decimal("0.03"),
+                             Decimal(0), "Linux/UNIX", "Region", None, "No Upfront")
+    found = evaluate(Ec2InstanceNoCommitmentCoverage(),
+                     Models([inst(ctx.now, "i-1", 100)], [small], []), ctx)
+    assert found[0].details["ri_covered_share"] == 0.5
+    assert found[0].estimated_monthly_savings == Decimal("10.51")  # half of 21.02
