@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from sinks.snapshots import RawJson
+
 _MONEY_TYPES = ("DECIMAL",)
 _TIME_TYPES = ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")
 
@@ -60,6 +62,42 @@ def finding_rows(
     return _rows(con, f"SELECT {_select_list(con, table, drop)} FROM (SELECT *,"
                       f" row_number() OVER (ORDER BY {order}) AS _rn FROM {table}"
                       f" WHERE {where}){lim} ORDER BY _rn")
+
+
+def _json_value(name: str, typ: str) -> str:
+    """SQL for the canonical JSON text of one column (NULL -> null)."""
+    col = f'"{name}"'
+    if name == "details" and typ == "VARCHAR":
+        expr = f"CAST(json({col}) AS VARCHAR)"  # canonical JSON text: embed as an object
+    elif typ.startswith(_MONEY_TYPES):
+        expr = f"CAST(to_json(CAST({col} AS VARCHAR)) AS VARCHAR)"
+    elif typ in _TIME_TYPES:
+        expr = f"CAST(to_json(iso({col})) AS VARCHAR)"
+    else:
+        expr = f"CAST(to_json({col}) AS VARCHAR)"
+    return f"coalesce({expr}, 'null')"
+
+
+def finding_rows_json(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    where: str = "TRUE",
+    order: str = "fingerprint",
+    limit: int | None = None,
+    drop: tuple[str, ...] = ("seen_runs",),
+) -> RawJson:
+    """The same document as `finding_rows`, serialized row by row in DuckDB (sorted keys,
+    compact), for lists too large to round-trip through Python objects."""
+    cols = sorted((name, typ) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()
+                  if name not in drop and not name.startswith("_"))
+    parts = " || ',' || ".join(f"'\"{name}\":' || {_json_value(name, typ)}" for name, typ in cols)
+    lim = f" WHERE _rn <= {int(limit)}" if limit is not None else ""
+    rows = con.execute(
+        f"SELECT '{{' || {parts} || '}}' FROM (SELECT *, row_number() OVER (ORDER BY {order})"
+        f" AS _rn FROM {table} WHERE {where}){lim} ORDER BY _rn"
+    ).fetchall()
+    return RawJson(("[" + ",".join(r[0] for r in rows) + "]\n").encode("utf-8"))
 
 
 def _money(value: Any) -> str:

@@ -73,37 +73,53 @@ class LoadedTable:
         con.unregister("_empty_input")
 
     def refresh(self, con: duckdb.DuckDBPyConnection) -> set[str]:
-        """Load new and rewritten files, drop vanished ones; returns the tenants touched."""
+        """Load new and rewritten files, drop vanished ones; returns the tenants touched.
+
+        One transaction: the rows of every previously loaded changed/vanished file are deleted
+        and all changed files are read in one `read_parquet` call. If a file cannot be read
+        (mid-rename, vanished), the transaction rolls back and `self.files` stays as it was,
+        so the next window retries the same set and the table stays consistent."""
         now = list_files(self.root)
         changed = [f for rel, f in sorted(now.items()) if self.files.get(rel) != f]
         gone = [f for rel, f in sorted(self.files.items()) if rel not in now]
+        if not changed and not gone:
+            return set()
         # Tenants come from the rows (before and after), not only from the path.
         tenants = {f.tenant for f in changed} | {f.tenant for f in gone}
-        touched = sorted(f.rel for f in gone + changed)
-        tenants |= self._tenants_of(con, touched)
-        cols = ", ".join(f'"{f.name}"' for f in self.schema)
-        for f in gone + changed:
-            con.execute(f"DELETE FROM {self.name} WHERE _file = ?", [f.rel])
-        for f in changed:
-            try:
+        reloaded = [f.rel for f in gone + changed if f.rel in self.files]
+        cols = ", ".join(f'r."{f.name}"' for f in self.schema)
+        con.register("_refresh_old", pa.table({"rel": pa.array(reloaded, pa.string())}))
+        con.register("_refresh_new", pa.table({
+            "path": pa.array([f.path for f in changed], pa.string()),
+            "rel": pa.array([f.rel for f in changed], pa.string()),
+        }))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if reloaded:
+                tenants |= self._tenants_of(con, "_refresh_old")
+                con.execute(f"DELETE FROM {self.name} WHERE _file IN (SELECT rel FROM _refresh_old)")
+            if changed:
+                paths = ", ".join("'" + f.path.replace("'", "''") + "'" for f in changed)
                 con.execute(
-                    f"INSERT INTO {self.name} SELECT {cols}, ? AS _file"
-                    " FROM read_parquet(?, hive_partitioning=false)",
-                    [f.rel, f.path],
+                    f"INSERT INTO {self.name} SELECT {cols}, m.rel AS _file"
+                    f" FROM read_parquet([{paths}], hive_partitioning=false, filename=true) r"
+                    f" JOIN _refresh_new m ON m.path = r.filename"
                 )
-            except duckdb.Error as exc:
-                # Mid-rename or vanished: `self.files` is left as it was, so the next window
-                # deletes and reloads the same set and the table stays consistent.
-                raise InputError(f"reading {f.path}: {exc}") from exc
-        tenants |= self._tenants_of(con, touched)
+                tenants |= self._tenants_of(con, "_refresh_new")
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise InputError(f"loading {len(changed)} file(s) under {self.root}: {exc}") from exc
+        finally:
+            con.unregister("_refresh_old")
+            con.unregister("_refresh_new")
         self.files = now
         return tenants - {""}
 
-    def _tenants_of(self, con: duckdb.DuckDBPyConnection, rels: list[str]) -> set[str]:
-        if not rels:
-            return set()
+    def _tenants_of(self, con: duckdb.DuckDBPyConnection, files_view: str) -> set[str]:
         rows = con.execute(
-            f"SELECT DISTINCT tenant_id FROM {self.name} WHERE list_contains(?, _file)", [rels]
+            f"SELECT DISTINCT tenant_id FROM {self.name}"
+            f" WHERE _file IN (SELECT rel FROM {files_view})"
         ).fetchall()
         return {r[0] for r in rows}
 

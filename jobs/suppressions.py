@@ -146,10 +146,11 @@ def apply(
                       AND (r.tag_value IS NULL OR t.tags[r.tag_key] = r.tag_value)))
                 GROUP BY t.fingerprint
             )
+            -- struct keys in sorted order: the snapshot JSON is written with sorted keys
             SELECT t.*, r.idx IS NOT NULL AS suppressed,
                    CASE WHEN r.idx IS NULL THEN NULL
-                        ELSE {{'reason': r.reason, 'author': r.author,
-                               'expires_at': iso(r.expires_at)}} END AS suppression
+                        ELSE {{'author': r.author, 'expires_at': iso(r.expires_at),
+                               'reason': r.reason}} END AS suppression
             FROM {src} t LEFT JOIN hit h USING (fingerprint)
             LEFT JOIN _supp_rules r ON r.idx = h.idx
             """

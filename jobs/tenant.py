@@ -156,12 +156,12 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
     cur_info = {"cur_available": cur.cur_available, "cur_as_of": cur.cur_as_of,
                 "facts_files": cur.facts_files}
     docs = {
-        "findings.json": documents.finding_rows(con, "fdoc"),
+        "findings.json": documents.finding_rows_json(con, "fdoc"),
         "summary.json": documents.summary(con, "fdoc", "fmeta", header),
-        "top_savings.json": documents.finding_rows(
+        "top_savings.json": documents.finding_rows_json(
             con, "fdoc", where="counted AND estimated_monthly_savings IS NOT NULL",
             order="estimated_monthly_savings DESC, fingerprint", limit=cfg.top_n),
-        "correlated_findings.json": documents.finding_rows(
+        "correlated_findings.json": documents.finding_rows_json(
             con, "fmeta", order="estimated_monthly_savings DESC NULLS LAST, fingerprint"),
         "coverage.json": documents.coverage(con, "fdoc", header, cur_info),
         "scans.json": documents.scans(con, tenant, header),

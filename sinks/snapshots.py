@@ -39,8 +39,15 @@ SNAPSHOT_FILES = (
 MANIFEST = "manifest.json"
 
 
+class RawJson(bytes):
+    """A document already encoded in the canonical form (compact, sorted keys, trailing newline),
+    e.g. a large list serialized by DuckDB; written as is."""
+
+
 def encode(doc: Any) -> bytes:
     """The one JSON encoding of every snapshot file (deterministic bytes)."""
+    if isinstance(doc, RawJson):
+        return bytes(doc)
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False)
     return text.encode("utf-8") + b"\n"

@@ -38,7 +38,7 @@ def test_tag_and_resource_rules_suppress_but_keep_findings_visible(kit, lake, sh
         {"resource_id": "eipalloc-1", "check_id": "ec2_eip_unassociated", "reason": "DNS pinned",
          "author": "bo", "expires_at": "2027-01-01T00:00:00Z"},
     ]}, shipped_rules)
-    by_id = {f["resource_id"].rsplit("/", 1)[1]: f for f in snap.docs["findings.json"]}
+    by_id = {f["resource_id"].rsplit("/", 1)[1]: f for f in json.loads(snap.docs["findings.json"])}
     assert len(by_id) == 3
     assert by_id["vol-1"]["suppressed"] and by_id["vol-1"]["suppression"]["author"] == "ana"
     assert by_id["eipalloc-1"]["suppression"]["expires_at"] == "2027-01-01T00:00:00.000000Z"
@@ -55,14 +55,14 @@ def test_expiry_is_compared_with_the_data_as_of(kit, lake, shipped_rules, expire
     at = (kit.T0 + expires).isoformat()  # as_of = the newest observed_at = T0
     snap = _build(kit, lake, {"suppressions": [
         {"region": "us-east-1", "reason": "r", "author": "a", "expires_at": at}]}, shipped_rules)
-    assert {f["suppressed"] for f in snap.docs["findings.json"]} == {suppressed}
+    assert {f["suppressed"] for f in json.loads(snap.docs["findings.json"])} == {suppressed}
 
 
 def test_tag_key_only_matches_any_value(kit, lake, shipped_rules):
     _lake(kit, lake)
     snap = _build(kit, lake, {"suppressions": [{"tag": "env", "reason": "r", "author": "a"}]},
                   shipped_rules)
-    assert sum(f["suppressed"] for f in snap.docs["findings.json"]) == 2
+    assert sum(f["suppressed"] for f in json.loads(snap.docs["findings.json"])) == 2
 
 
 @pytest.mark.parametrize("bad", [

@@ -235,7 +235,7 @@ def test_resolved_and_suppressed_findings_do_not_correlate(kit, lake, shipped_ru
         con = connect(threads=1)
         kit.load_tables(con, lake)
         snap = build_tenant(con, "acme", TenantConfig(shipped_rules, None, lake.root / "supp"))
-        return {m["resource_id"].rsplit("/", 1)[1] for m in snap.docs["correlated_findings.json"]}
+        return {m["resource_id"].rsplit("/", 1)[1] for m in json.loads(snap.docs["correlated_findings.json"])}
 
     assert correlated() == {"vol-1", "vol-2"}
     (lake.root / "supp").mkdir()

@@ -1,0 +1,35 @@
+"""The DuckDB serializer of large finding lists writes the same bytes as the Python encoder."""
+
+from __future__ import annotations
+
+import json
+
+from jobs import documents
+from jobs.db import connect
+from jobs.tenant import TenantConfig, prepare_active
+from sinks.snapshots import encode
+
+
+def test_duckdb_serialization_equals_the_canonical_encoder(kit, lake, shipped_rules):
+    lake.write_findings([
+        kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-0abc",
+                    tags={"b": "2", "a": 'quote " and é'},
+                    details={"volumes": ["vol-1"], "note": "line\nbreak\x01", "n": 3}),
+        kit.finding("ec2_ebs_volume_on_stopped_instance", "AWS::EC2::Volume", "vol-1",
+                    savings=None, confidence=0.6923076923076923),
+    ])
+    folder = lake.root / "supp"
+    folder.mkdir()
+    (folder / "acme.json").write_text(json.dumps({"suppressions": [
+        {"resource_id": "vol-1", "reason": "r", "author": "a",
+         "expires_at": "2030-01-01T00:00:00Z"}]}))
+    con = connect(threads=1)
+    kit.load_tables(con, lake)
+    prepare_active(con, "acme", TenantConfig(shipped_rules, None, folder), {})
+    python_rows = documents.finding_rows(con, "fcur")
+    fast = documents.finding_rows_json(con, "fcur")
+    assert json.loads(fast) == python_rows
+    assert bytes(fast) == encode(python_rows)
+    top = documents.finding_rows_json(con, "fcur", order="estimated_monthly_savings DESC NULLS "
+                                      "LAST, fingerprint", limit=1)
+    assert [f["resource_id"][-6:] for f in json.loads(top)] == ["i-0abc"]
