@@ -156,7 +156,12 @@ def main() -> int:
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     port = httpd.server_port
-    announcer = KafkaAnnouncer(args.bootstrap) if args.bootstrap else None
+    announcer = None
+    if args.bootstrap:
+        from producers.topics import SNAPSHOTS_TOPIC, ensure_topics
+
+        ensure_topics(args.bootstrap, {SNAPSHOTS_TOPIC: 1})  # existing topic left alone
+        announcer = KafkaAnnouncer(args.bootstrap)
     if args.bootstrap:
         for w in app.extensions["finops"]["watchers"]:
             if hasattr(w, "ready") and not w.ready.wait(60):
@@ -178,8 +183,8 @@ def main() -> int:
         t0 = time.perf_counter()
         write_snapshot_set(snapshots, TENANT, docs_for(current), as_of=new["observed_at"],
                            watermark=Watermark((), {}), version=i, announcer=announcer)
-        t_disk = until(lambda: on_disk(snapshots / TENANT, fid), "on disk")
-        t_poll = until(lambda: fetch_finding(port, fid), "api poll")
+        t_disk = until(lambda fid=fid: on_disk(snapshots / TENANT, fid), "on disk")
+        t_poll = until(lambda fid=fid: fetch_finding(port, fid), "api poll")
         t_event = sse.wait_for(i, t0 + GIVE_UP_S)
         if not fetch_finding(port, fid):
             raise SystemExit(f"event for version {i} arrived but the API lacks {fid}")
@@ -192,7 +197,7 @@ def main() -> int:
         base = current if i % 10 else base  # the set grows a little, like a real estate
         # Random phase against the watcher's poll, or the loop locks onto it and every
         # sample sees the same delay.
-        time.sleep(jitter.uniform(0, args.watch_interval))
+        time.sleep(jitter.uniform(0, min(args.watch_interval, 1.0)))
 
     httpd.shutdown()
     stop_watchers(app)

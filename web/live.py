@@ -141,6 +141,8 @@ class KafkaWatcher(threading.Thread):
         self.topic = topic
         self.stop_event = threading.Event()
         self.ready = threading.Event()
+        self._last_error = ""
+        self._last_error_at = 0.0
 
     def _tenant_of(self, key: bytes | None, value: bytes | None) -> str | None:
         try:
@@ -151,6 +153,14 @@ class KafkaWatcher(threading.Thread):
         if not tenant and key:
             tenant = key.decode("utf-8", "replace")
         return tenant if isinstance(tenant, str) else None
+
+    def _warn(self, error: str) -> None:
+        """Log a consumer error, the same one at most once a minute (a missing topic repeats)."""
+        now = time.monotonic()
+        if error != self._last_error or now - self._last_error_at > 60:
+            log.warning("snapshot announcement consumer error",
+                        extra={"error": error, "topic": self.topic, "bootstrap": self.bootstrap})
+            self._last_error, self._last_error_at = error, now
 
     def _on_assign(self, consumer: Any, partitions: list[Any]) -> None:
         """Start at each partition's current end, resolved now, so `ready` means "from here".
@@ -185,8 +195,7 @@ class KafkaWatcher(threading.Thread):
                 err = msg.error()
                 if err is not None:
                     if err.code() != KafkaError._PARTITION_EOF:
-                        log.warning("snapshot announcement consumer error",
-                                    extra={"error": str(err), "topic": self.topic})
+                        self._warn(str(err))
                     continue
                 tenant = self._tenant_of(msg.key(), msg.value())
                 if tenant:
