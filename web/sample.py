@@ -151,7 +151,7 @@ def write_set(data_dir: Path | str, tenant: str, findings: list[dict[str, Any]],
         "trend.json": {"tenant_id": tenant, "as_of": as_of, "points": trend if trend is not None
                        else [{"at": f"2026-11-{d:02d}T10:00:00Z", "run_id": f"run-{d}",
                               "estimated_monthly_savings": str(
-                                  (total * d / 20).quantize(Decimal("0.01")))}
+                                  (total * d / Decimal(20)).quantize(Decimal("0.01")))}
                              for d in range(1, 21)]},
     }
     files = {name: _write(directory / name, doc) for name, doc in docs.items()}

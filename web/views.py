@@ -87,14 +87,10 @@ def _group(findings: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         groups.setdefault(str(f.get(key) or "unknown"), []).append(f)
-    rows = [
-        {"key": name, "count": len(rows), "estimated_monthly_savings": savings_total(rows)}
-        for name, rows in groups.items()
-    ]
-    rows.sort(key=lambda r: (-r["estimated_monthly_savings"], r["key"]))
-    for r in rows:
-        r["estimated_monthly_savings"] = _str(r["estimated_monthly_savings"])
-    return rows
+    totals = sorted(((savings_total(rows), name, len(rows)) for name, rows in groups.items()),
+                    key=lambda t: (-t[0], t[1]))
+    return [{"key": name, "count": count, "estimated_monthly_savings": _str(amount)}
+            for amount, name, count in totals]
 
 
 def _counts(findings: list[dict[str, Any]], key: str) -> dict[str, int]:
@@ -142,9 +138,8 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         "by_status": _counts(findings, "status"),
         "by_lifecycle": _counts(findings, "lifecycle_state"),
         "trend": trend_points(snap),
-        "top_savings": [public(f) for f in (snap.get("top_savings.json") if snap else [])
-                        if isinstance(f, dict) and f.get("tenant_id", snap.tenant) == snap.tenant
-                        ][:10],
+        "top_savings": [public(f) for f in (
+            for_tenant(snap.get("top_savings.json"), snap.tenant) if snap else [])][:10],
         "summary": snap.get("summary.json") if snap else {},
     }
 
@@ -183,8 +178,9 @@ def scans(snap: Snapshot | None) -> list[dict[str, Any]]:
         elif not isinstance(errors, list):
             errors = []
         duration = money(_first(row, "duration_s", "duration_seconds", "duration"))
-        if duration is None and money(row.get("duration_ms")) is not None:
-            duration = money(row.get("duration_ms")) / 1000  # type: ignore[operator]
+        millis = money(row.get("duration_ms"))
+        if duration is None and millis is not None:
+            duration = millis / 1000
         out.append({
             "account_id": row.get("account_id"),
             "region": row.get("region"),
@@ -238,7 +234,7 @@ def history(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Lifecycle history: the writer's own list when it has one, else the known milestones."""
     given = finding.get("history") or finding.get("lifecycle_history")
     if isinstance(given, list):
-        return [h for h in given if isinstance(h, Mapping)]
+        return [dict(h) for h in given if isinstance(h, Mapping)]
     events = []
     if finding.get("first_seen"):
         events.append({"at": finding["first_seen"], "state": "new", "note": "first seen"})
