@@ -155,7 +155,7 @@ def test_dashboard_end_to_end(driver: Any, server: str, seed: Callable[..., Any]
     # No page ever loaded globex data, and the page raised no script or CSP errors.
     assert "globex" not in driver.page_source
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
-              and "favicon" not in e["message"] and "/api/events" not in e["message"]]
+              and "/api/events" not in e["message"]]
     assert not errors, json.dumps(errors, indent=1)
 
 

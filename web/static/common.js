@@ -139,8 +139,13 @@
     });
   }
 
-  function table(node, columns, rows) {
+  function table(node, columns, rows, emptyText) {
     clear(node);
+    if (!rows.length) {
+      node.append(el("tbody", {}, el("tr", {}, el("td", { className: "muted",
+        text: emptyText || "none" }))));
+      return;
+    }
     node.append(el("thead", {}, el("tr", {}, columns.map((c) =>
       el("th", { className: c.num ? "num" : null, text: c.label })))));
     node.append(el("tbody", {}, rows.map((r) => el("tr", {}, columns.map((c) => {

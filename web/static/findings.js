@@ -3,7 +3,7 @@
 (function () {
   const F = window.FinOps;
   const form = document.getElementById("filters");
-  const selects = { status: "f-status", severity: "f-severity", service: "f-service",
+  const selects = { status: "f-status", lifecycle: "f-lifecycle", severity: "f-severity", service: "f-service",
     region: "f-region", account: "f-account", check: "f-check" };
   let page = 1, pages = 1;
 
