@@ -8,6 +8,7 @@ timing thresholds. The overview screenshot lands in artifacts/overview.png.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -49,23 +50,30 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         drv.quit()
 
 
-@pytest.fixture
-def server(data_dir: Path, tokens_file: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(config: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The app on a free loopback port in a thread; yields (base URL, app)."""
     from werkzeug.serving import make_server
 
     from web.app import create_app, stop_watchers
 
-    app = create_app({"DATA_DIR": data_dir, "TOKENS_FILE": tokens_file, "WATCH_INTERVAL": 0.1,
-                      "HEARTBEAT_S": 1.0})
+    app = create_app({"HEARTBEAT_S": 1.0, **config})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
+        yield f"http://127.0.0.1:{httpd.server_port}", app
     finally:
         httpd.shutdown()
         stop_watchers(app)
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(data_dir: Path, tokens_file: Path) -> Iterator[str]:
+    with serve({"DATA_DIR": data_dir, "TOKENS_FILE": tokens_file, "WATCH_INTERVAL": 0.1}) as (
+            url, _app):
+        yield url
 
 
 def wait_for(drv: Any, condition: Callable[[], Any], what: str) -> Any:
@@ -183,3 +191,40 @@ def _clean_cookies(request: pytest.FixtureRequest) -> Iterator[None]:
         except Exception:  # the browser may be gone after a failure; nothing to clean
             pass
 
+
+
+@pytest.mark.kafka
+def test_live_update_announced_on_kafka(driver: Any, data_dir: Path, tokens_file: Path,
+                                        tokens: dict[str, str], kafka_bootstrap: str,
+                                        unique_topic: Callable[[str], str]) -> None:
+    """The snapshot writer's Kafka announcement alone (file watcher made too slow to matter)
+    brings the new version to the open page."""
+    from producers.topics import ensure_topics
+    from sinks.snapshots import KafkaAnnouncer, Watermark, write_snapshot_set
+    from web.sample import make_findings, scans_for
+
+    topic = unique_topic("finops.snapshots")
+    ensure_topics(kafka_bootstrap, {topic: 1})
+
+    def docs(n: int) -> dict[str, Any]:
+        rows = make_findings("acme", n)
+        return {"findings.json": rows, "summary.json": {}, "top_savings.json": rows[:5],
+                "correlated_findings.json": [], "coverage.json": {"cur_available": True},
+                "scans.json": {"scans": scans_for("acme", rows)}, "trend.json": {"points": []}}
+
+    snapshots = data_dir / "snapshots"
+    write_snapshot_set(snapshots, "acme", docs(5), as_of="2026-11-20T10:00:00Z",
+                       watermark=Watermark((), {}), version=1)
+    config = {"DATA_DIR": data_dir, "TOKENS_FILE": tokens_file, "WATCH_INTERVAL": 3600.0,
+              "KAFKA_BOOTSTRAP": kafka_bootstrap, "SNAPSHOTS_TOPIC": topic}
+    with serve(config) as (url, app):
+        kafka = [w for w in app.extensions["finops"]["watchers"] if hasattr(w, "ready")]
+        assert kafka and kafka[0].ready.wait(60), "web consumer got no assignment"
+        driver.get(f"{url}/findings?token={tokens['acme']}")
+        wait_for(driver, lambda: body(driver, "conn") == "live", "live connection")
+        wait_for(driver, lambda: text(driver, "#count") == "5 finding(s)", "first set")
+        write_snapshot_set(snapshots, "acme", docs(9), as_of="2026-11-21T10:00:00Z",
+                           watermark=Watermark((), {}), version=2,
+                           announcer=KafkaAnnouncer(kafka_bootstrap, topic))
+        wait_for(driver, lambda: text(driver, "#count") == "9 finding(s)", "update via Kafka")
+        assert body(driver, "version") == "2"
