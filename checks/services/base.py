@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import jmespath
 from botocore import xform_name
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.paginate import TokenEncoder
 
 if TYPE_CHECKING:
@@ -129,7 +129,8 @@ class ServiceBase:
                         self.sleep(delay)
                         continue
                 raise self._failed(operation, exc) from exc
-            except (BotoCoreError, OSError, NotImplementedError) as exc:
+            except Exception as exc:  # noqa: BLE001 - any other failure of the call (parser
+                # errors on a 500 page, connection errors, moto NotImplemented) is terminal
                 raise self._failed(operation, exc) from exc
 
     def _retrying(self, operation: str, fn: Callable[[], T]) -> T:
@@ -142,7 +143,8 @@ class ServiceBase:
                     self.sleep(delays[attempt])
                     continue
                 raise self._failed(operation, exc) from exc
-            except (BotoCoreError, OSError, NotImplementedError) as exc:
+            except Exception as exc:  # noqa: BLE001 - any other failure of the call (parser
+                # errors on a 500 page, connection errors, moto NotImplemented) is terminal
                 raise self._failed(operation, exc) from exc
         raise AssertionError("unreachable")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from checks.config import CheckConfig
 from checks.costs import hours_term, instance_key
@@ -16,11 +17,13 @@ from checks.services.ec2 import EC2Service, Instance, ReservedInstance
 from checks.services.savingsplans import SavingsPlan, SavingsPlansService
 from contracts.finding import Finding
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Models:
     resources: list[Instance]
-    reserved: list[ReservedInstance]
+    reserved: list[ReservedInstance] | None  # None: could not be read (recorded)
     savings_plans: list[SavingsPlan] | None  # None: could not be read (recorded)
 
 
@@ -29,20 +32,26 @@ class Ec2InstanceNoCommitmentCoverage(Check):
 
     def collect(self, ctx: ScanContext) -> Models:
         ec2 = ctx.service(EC2Service)
+        # Commitments that cannot be read leave coverage unknown: the finding is still made, at
+        # low confidence, and the failure is recorded against this check (never silent).
+        plans = self._optional(ctx, ctx.service(SavingsPlansService).active_plans)
+        reserved = self._optional(ctx, ec2.reserved_instances)
+        return Models(ec2.instances(), reserved, plans)
+
+    def _optional(self, ctx: ScanContext, fetch: Callable[[], list[T]]) -> list[T] | None:
         try:
-            plans: list[SavingsPlan] | None = ctx.service(SavingsPlansService).active_plans()
+            return fetch()
         except CollectionFailed as exc:
-            # Coverage by plans unknown: still report, at lower confidence, and say why.
             ctx.record(exc.service, exc.operation, exc.code, exc.message, check_id=self.meta.id)
-            plans = None
-        return Models(ec2.instances(), ec2.reserved_instances(), plans)
+            return None
 
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         if models.savings_plans:
             return  # an active plan applies across the account: per-instance coverage unknowable
         min_days = cfg.get("min_running_days")
         discount = Decimal(str(cfg.get("assumed_commitment_discount")))
-        pool = Reservations(models.reserved)
+        pool = Reservations(models.reserved or [])
+        known = models.savings_plans is not None and models.reserved is not None
         for inst in sorted(models.resources, key=lambda i: (i.launch_time, i.id)):
             if inst.state != "running" or inst.lifecycle != "on-demand":
                 continue
@@ -66,10 +75,11 @@ class Ec2InstanceNoCommitmentCoverage(Check):
                 title=f"EC2 instance {inst.id} ({inst.type}) on-demand for {days:.0f} days "
                       "without RI/Savings Plan coverage",
                 estimate=estimate(ctx.prices, ctx.region, [Term(od.quantity * share, label, od.key)]),
-                confidence=0.6 if models.savings_plans is not None else 0.4,
+                confidence=0.6 if known else 0.3,
                 details={"running_days": round(days, 1), "instance_type": inst.type,
                          "assumed_discount": str(discount), "ri_covered_share": round(covered, 3),
-                         "savings_plans_checked": models.savings_plans is not None},
+                         "savings_plans_checked": models.savings_plans is not None,
+                         "reserved_instances_checked": models.reserved is not None},
                 group=f"{ctx.arn('AWS::EC2::Instance', inst.id)}#commitment",
                 tags=inst.tags,
             )

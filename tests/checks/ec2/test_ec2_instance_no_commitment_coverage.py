@@ -44,7 +44,7 @@ def test_unreadable_savings_plans_lower_confidence(make_ctx, evaluate):
     ctx = make_ctx()
     found = evaluate(Ec2InstanceNoCommitmentCoverage(),
                      Models([inst(ctx.now, "i-old", 200)], [], None), ctx)
-    assert found[0].confidence == 0.4
+    assert found[0].confidence == 0.3
 
 
 def test_regional_linux_ri_is_size_flexible(make_ctx, evaluate):
@@ -67,3 +67,19 @@ def test_partially_covered_instance_priced_on_the_rest(make_ctx, evaluate):
                      Models([inst(ctx.now, "i-1", 100)], [small], []), ctx)
     assert found[0].details["ri_covered_share"] == 0.5
     assert found[0].estimated_monthly_savings == Decimal("10.51")  # half of 21.02
+
+
+def test_unreadable_reservations_still_report_at_low_confidence(aws, make_ctx, evaluate):
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="m5.large")
+    ctx = make_ctx(now=make_ctx().now.replace(year=2099))
+    check = Ec2InstanceNoCommitmentCoverage()
+    models = check.collect(ctx)  # moto implements neither DescribeReservedInstances nor plans
+    assert models.reserved is None and models.savings_plans is None
+    assert {e.operation for e in ctx.errors} == {"DescribeReservedInstances",
+                                                 "DescribeSavingsPlans"}
+    found = evaluate(check, models, ctx)
+    assert len(found) == 1 and found[0].confidence == 0.3

@@ -104,3 +104,19 @@ def test_backoff_is_jittered_and_capped():
     delays = backoff_delays(8, base=0.5, cap=4.0, rng=random.Random(7))
     assert all(0 <= d <= min(4.0, 0.5 * 2**n) for n, d in enumerate(delays))
     assert len(set(delays)) == len(delays)
+
+
+def test_unparseable_response_is_a_recorded_failure_not_a_crash(make_ctx):
+    from botocore.parsers import ResponseParserError
+
+    ctx = make_ctx()
+    svc = ctx.service(EC2Service)
+
+    class Broken:
+        def describe_addresses(self, **kwargs):
+            raise ResponseParserError("invalid XML received (a 500 page)")
+
+    svc._client = Broken()
+    result = run_checks(ctx, ["ec2_eip_unassociated"])
+    assert result.skipped_checks == ["ec2_eip_unassociated"]
+    assert result.errors[0].code == "ResponseParserError"
