@@ -204,7 +204,8 @@ def _next_token(paginator: Any, page: dict[str, Any]) -> str | None:
     values = [jmespath.search(expr, page) for expr in outputs]
     if all(v is None for v in values):
         return None
-    return str(TokenEncoder().encode(dict(zip(inputs, values, strict=True))))
+    pairs = {k: v for k, v in zip(inputs, values, strict=True) if v is not None}
+    return str(TokenEncoder().encode(pairs))
 
 
 def _snake(operation: str) -> str:
