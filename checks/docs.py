@@ -20,6 +20,24 @@ one resource (delete vs rightsize vs change type) share an `alternative_group`
 
 The scanner's least-privilege IAM policy: `finops iam-policy`.
 
+## How a check is built
+
+- `checks/<service>/<check_id>/metadata.json`: id, title, severity, resource type (CloudFormation
+  name, see `contracts/arn.py`), savings category, default thresholds, IAM permissions,
+  remediation text and CLI, description ending in the savings formula.
+- `checks/<service>/<check_id>/check.py`: one class named after the id in CamelCase with
+  `meta = load_meta(__file__)`, `collect(ctx)` (typed models from `checks/services/*`, cached per
+  scan, AWS errors raised as `CollectionFailed` and recorded by the runner) and
+  `evaluate(models, cfg, ctx)`, a pure function that yields `self.finding(...)` with an
+  `Estimate` from `checks.pricing.estimate` (prices from the catalog, formula with the numbers).
+- `tests/checks/<service>/test_<check_id>.py`: at least a positive and a negative case; the
+  registry meta-test (`tests/checks/test_registry.py`) fails otherwise. Regenerate this page.
+
+The runner (`checks.runner.run_checks(ctx, ids)`) validates the tenant config, runs each check,
+and returns findings, per-check counts, resources seen and every collection error.
+
+## Checks
+
 | Check | Resource | What | Thresholds (default) | Savings formula |
 |---|---|---|---|---|
 """
