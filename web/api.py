@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
 
 from web import views
-from web.findings import Query, facets, to_csv
+from web.findings import Query, facets, haystacks, to_csv
 from web.live import stream
 from web.snapshots import SnapshotStore, View
 
@@ -55,7 +55,7 @@ def get_meta() -> Response:
 
 @bp.get("/overview")
 def get_overview() -> Response:
-    return reply(views.overview(current_view().snapshot))
+    return reply(views.cached(current_view().snapshot, "overview", views.overview))
 
 
 def _query() -> Query:
@@ -65,20 +65,32 @@ def _query() -> Query:
         abort(400, description=str(exc))
 
 
+def _selected(query: Query) -> list[dict[str, Any]]:
+    """The query's findings; the full sort order is cached per set and sort key."""
+    snap = current_view().snapshot
+    findings = views.findings_of(snap)
+    if snap is None:
+        return query.select(findings)
+    ordered = snap.cached(f"order:{query.order_key}", lambda: query.order(findings))
+    hay = snap.cached("haystacks", lambda: haystacks(findings)) if query.search else None
+    return query.select(findings, ordered, hay)
+
+
 @bp.get("/findings")
 def get_findings() -> Response:
     query = _query()
-    findings = views.findings_of(current_view().snapshot)
-    page = query.page_of(query.select(findings))
-    page["facets"] = facets(findings)
-    page["has_cur"] = views.has_cur(current_view().snapshot)
+    snap = current_view().snapshot
+    findings = views.findings_of(snap)
+    page = query.page_of(_selected(query))
+    page["facets"] = views.cached(snap, "facets", lambda s: facets(findings))
+    page["has_cur"] = views.cached(snap, "has_cur", views.has_cur)
     return reply(page)
 
 
 @bp.get("/findings.csv")
 def get_findings_csv() -> Response:
     query = _query()
-    rows = query.select(views.findings_of(current_view().snapshot))
+    rows = _selected(query)
     resp = Response(to_csv(rows), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="findings-{g.tenant}.csv"'
     return resp
@@ -94,22 +106,22 @@ def get_finding(finding_id: str) -> Response:
 
 @bp.get("/correlations")
 def get_correlations() -> Response:
-    return reply(views.correlations(current_view().snapshot))
+    return reply(views.cached(current_view().snapshot, "correlations", views.correlations))
 
 
 @bp.get("/coverage")
 def get_coverage() -> Response:
-    return reply(views.coverage(current_view().snapshot))
+    return reply(views.cached(current_view().snapshot, "coverage", views.coverage))
 
 
 @bp.get("/scans")
 def get_scans() -> Response:
-    return reply(views.scans(current_view().snapshot))
+    return reply(views.cached(current_view().snapshot, "scans", views.scans))
 
 
 @bp.get("/trend")
 def get_trend() -> Response:
-    return reply(views.trend_points(current_view().snapshot))
+    return reply(views.cached(current_view().snapshot, "trend", views.trend_points))
 
 
 @bp.get("/events")

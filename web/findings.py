@@ -109,6 +109,21 @@ def public(finding: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def haystack(finding: Mapping[str, Any]) -> str:
+    """The lower-cased text that free-text search looks in: names, ids and `key=value` tags."""
+    text = " ".join(
+        str(finding.get(k) or "")
+        for k in ("title", "resource_id", "resource_name", "check_id", "finding_id",
+                  "service", "region", "account_id")
+    ) + " " + " ".join(f"{k}={v}" for k, v in tags_of(finding).items())
+    return text.lower()
+
+
+def haystacks(findings: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """Search text per finding, keyed by id(): valid while the set holding them lives."""
+    return {id(f): haystack(f) for f in findings}
+
+
 @dataclass(frozen=True)
 class Query:
     """The findings table's request: filters, free-text search, sort and page."""
@@ -151,21 +166,19 @@ class Query:
         return cls(filters, tags, str(args.get("q") or "").strip().lower(), sort, descending,
                    page, per_page)
 
-    def matches(self, finding: Mapping[str, Any]) -> bool:
+    def matches(self, finding: Mapping[str, Any],
+                haystacks: Mapping[int, str] | None = None) -> bool:
+        """Filters, tags and search; `haystacks` (id(finding) -> text) may be a cache."""
         for name, wanted in self.filters.items():
             if str(finding.get(FILTER_FIELDS[name], "")) not in wanted:
                 return False
-        tags = tags_of(finding) if (self.tags or self.search) else {}
+        tags = tags_of(finding) if self.tags else {}
         for key, value in self.tags:
             if key not in tags or (value is not None and tags[key] != value):
                 return False
         if self.search:
-            hay = " ".join(
-                str(finding.get(k) or "")
-                for k in ("title", "resource_id", "resource_name", "check_id", "finding_id",
-                          "service", "region", "account_id")
-            ) + " " + " ".join(f"{k}={v}" for k, v in tags.items())
-            if self.search not in hay.lower():
+            hay = haystacks.get(id(finding)) if haystacks is not None else None
+            if self.search not in (hay if hay is not None else haystack(finding)):
                 return False
         return True
 
@@ -180,13 +193,27 @@ class Query:
             value = str(value).lower()
         return (value is None, value)
 
-    def select(self, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Every matching finding in sort order (the CSV export takes all of them)."""
-        hits = [f for f in findings if self.matches(f)]
-        present = [f for f in hits if self.sort_key(f)[0] is False]
-        missing = [f for f in hits if self.sort_key(f)[0] is True]
-        present.sort(key=lambda f: self.sort_key(f)[1], reverse=self.descending)
-        return present + missing
+    @property
+    def order_key(self) -> str:
+        return ("-" if self.descending else "") + self.sort
+
+    def order(self, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """All findings in this query's sort order, nulls last (cacheable per set and sort)."""
+        keyed = [(self.sort_key(f), f) for f in findings]
+        present = [(k[1], f) for k, f in keyed if not k[0]]
+        present.sort(key=lambda kf: kf[0], reverse=self.descending)
+        return [f for _k, f in present] + [f for k, f in keyed if k[0]]
+
+    def select(self, findings: list[dict[str, Any]],
+               ordered: list[dict[str, Any]] | None = None,
+               haystacks: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+        """Every matching finding in sort order (the CSV export takes all of them).
+
+        `ordered` is `order(findings)` and `haystacks` is `haystacks(findings)` when the caller
+        has them cached for the set; filtering keeps the order.
+        """
+        return [f for f in (ordered if ordered is not None else self.order(findings))
+                if self.matches(f, haystacks)]
 
     def page_of(self, ordered: list[dict[str, Any]]) -> dict[str, Any]:
         """One page of selected findings as the table's JSON (items are `public` findings)."""

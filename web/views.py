@@ -9,13 +9,14 @@ instead of showing a zero that would read as "costs nothing".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from web.findings import COST_FIELDS, details_of, for_tenant, is_suppressed, money, public
 from web.snapshots import Snapshot
 
+T = TypeVar("T")
 ATTRIBUTION_METHODS = ("exact_resource", "scoped_rollup", "none")
 
 
@@ -31,11 +32,23 @@ def _first(row: Mapping[str, Any], *keys: str) -> Any:
 
 
 def findings_of(snap: Snapshot | None) -> list[dict[str, Any]]:
-    return for_tenant(snap.get("findings.json"), snap.tenant) if snap else []
+    if snap is None:
+        return []
+    return snap.cached("findings", lambda: for_tenant(snap.get("findings.json"), snap.tenant))
 
 
 def correlated_of(snap: Snapshot | None) -> list[dict[str, Any]]:
-    return for_tenant(snap.get("correlated_findings.json"), snap.tenant) if snap else []
+    if snap is None:
+        return []
+    return snap.cached("correlated", lambda: for_tenant(snap.get("correlated_findings.json"),
+                                                         snap.tenant))
+
+
+def cached(snap: Snapshot | None, name: str, compute: Callable[[Snapshot | None], T]) -> T:
+    """A page's data, computed once per snapshot set (None: nothing to cache)."""
+    if snap is None:
+        return compute(None)
+    return snap.cached(name, lambda: compute(snap))
 
 
 def is_open(finding: Mapping[str, Any]) -> bool:
@@ -208,7 +221,21 @@ def _error_text(error: Any) -> str:
 
 
 def _index(snap: Snapshot | None) -> dict[str, dict[str, Any]]:
-    return {str(f["fingerprint"]): f for f in findings_of(snap) if f.get("fingerprint")}
+    """Plain findings by fingerprint (to resolve a correlated finding's sources)."""
+    return cached(snap, "by_fingerprint", lambda s: {
+        str(f["fingerprint"]): f for f in findings_of(s) if f.get("fingerprint")})
+
+
+def _by_id(snap: Snapshot | None) -> dict[str, dict[str, Any]]:
+    """Plain and correlated findings by finding_id and by fingerprint (first one wins)."""
+    def build(s: Snapshot | None) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for row in findings_of(s) + correlated_of(s):
+            for key in (row.get("finding_id"), row.get("fingerprint")):
+                if key is not None:
+                    out.setdefault(str(key), row)
+        return out
+    return cached(snap, "by_id", build)
 
 
 def sources_of(snap: Snapshot | None, finding: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -249,20 +276,20 @@ def history(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
     """One finding (plain or correlated) by finding_id or fingerprint, with everything around it."""
-    for row in findings_of(snap) + correlated_of(snap):
-        if finding_id in (row.get("finding_id"), row.get("fingerprint")):
-            details = details_of(row)
-            out = public(row)
-            parents = {str(fp) for fp in row.get("correlated_in") or []}
-            out.update(
-                correlated_in=[{"fingerprint": m.get("fingerprint"),
-                                "finding_id": m.get("finding_id"), "title": m.get("title")}
-                               for m in correlated_of(snap) if m.get("fingerprint") in parents],
-                sources=sources_of(snap, row),
-                history=history(row),
-                price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
-                price_source=_first(details, "price_source", "pricing_source", "source"),
-                has_cur=has_cur(snap),
-            )
-            return out
-    return None
+    row = _by_id(snap).get(finding_id)
+    if row is None:
+        return None
+    details = details_of(row)
+    parents = {str(fp) for fp in row.get("correlated_in") or []}
+    out = public(row)
+    out.update(
+        correlated_in=[{"fingerprint": m.get("fingerprint"), "finding_id": m.get("finding_id"),
+                        "title": m.get("title")}
+                       for m in correlated_of(snap) if m.get("fingerprint") in parents],
+        sources=sources_of(snap, row),
+        history=history(row),
+        price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
+        price_source=_first(details, "price_source", "pricing_source", "source"),
+        has_cur=cached(snap, "has_cur", has_cur),
+    )
+    return out

@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from web.findings import Query, details_of, facets, for_tenant, money, tags_of, to_csv
+from web.findings import (
+    Query,
+    details_of,
+    facets,
+    for_tenant,
+    haystacks,
+    money,
+    tags_of,
+    to_csv,
+)
 from web.sample import make_findings
 
 
@@ -119,3 +128,15 @@ def test_facets(rows: list[dict[str, Any]]) -> None:
     got = facets(rows)
     assert got["region"] == sorted({r["region"] for r in rows})
     assert "owner" in got["tag_keys"]
+
+
+@pytest.mark.parametrize("args", [
+    {}, {"q": "team-2"}, {"q": "RDS", "sort": "-severity"}, {"service": "ec2", "sort": "region"},
+    {"tag": "env:prod", "q": "idle", "sort": "estimated_monthly_savings"},
+])
+def test_cached_order_and_haystacks_give_the_same_answer(rows: list[dict[str, Any]],
+                                                         args: dict[str, str]) -> None:
+    rows[3]["estimated_monthly_savings"] = None
+    q = _q(**args)
+    assert q.select(rows, q.order(rows), haystacks(rows)) == q.select(rows)
+    assert q.select(rows) == sorted(q.select(rows), key=lambda f: q.order(rows).index(f))
