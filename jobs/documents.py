@@ -64,18 +64,17 @@ def finding_rows(
                       f" WHERE {where}){lim} ORDER BY _rn")
 
 
-def _json_value(name: str, typ: str) -> str:
-    """SQL for the canonical JSON text of one column (NULL -> null)."""
+def _json_member(name: str, typ: str) -> str:
+    """SQL for one member of a row's JSON object: money as text, times as `...Z` text, the
+    canonical `details` JSON embedded as an object, everything else as DuckDB types it."""
     col = f'"{name}"'
     if name == "details" and typ == "VARCHAR":
-        expr = f"CAST(json({col}) AS VARCHAR)"  # canonical JSON text: embed as an object
-    elif typ.startswith(_MONEY_TYPES):
-        expr = f"CAST(to_json(CAST({col} AS VARCHAR)) AS VARCHAR)"
-    elif typ in _TIME_TYPES:
-        expr = f"CAST(to_json(iso({col})) AS VARCHAR)"
-    else:
-        expr = f"CAST(to_json({col}) AS VARCHAR)"
-    return f"coalesce({expr}, 'null')"
+        return f"json({col})"
+    if typ.startswith(_MONEY_TYPES):
+        return f"CAST({col} AS VARCHAR)"
+    if typ in _TIME_TYPES:
+        return f"iso({col})"
+    return col
 
 
 def finding_rows_json(
@@ -87,15 +86,16 @@ def finding_rows_json(
     limit: int | None = None,
     drop: tuple[str, ...] = ("seen_runs",),
 ) -> RawJson:
-    """The same document as `finding_rows`, serialized row by row in DuckDB (sorted keys,
-    compact), for lists too large to round-trip through Python objects."""
+    """The same document as `finding_rows`, serialized by DuckDB's `to_json` over a struct
+    whose members (and nested struct members) are in sorted order: the canonical encoding,
+    without a round trip through Python objects for lists of 100k+ findings."""
     cols = sorted((name, typ) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()
                   if name not in drop and not name.startswith("_"))
-    parts = " || ',' || ".join(f"'\"{name}\":' || {_json_value(name, typ)}" for name, typ in cols)
+    members = ", ".join(f"'{name}': {_json_member(name, typ)}" for name, typ in cols)
     lim = f" WHERE _rn <= {int(limit)}" if limit is not None else ""
     rows = con.execute(
-        f"SELECT '{{' || {parts} || '}}' FROM (SELECT *, row_number() OVER (ORDER BY {order})"
-        f" AS _rn FROM {table} WHERE {where}){lim} ORDER BY _rn"
+        f"SELECT CAST(to_json({{{members}}}) AS VARCHAR) FROM (SELECT *, row_number() OVER"
+        f" (ORDER BY {order}) AS _rn FROM {table} WHERE {where}){lim} ORDER BY _rn"
     ).fetchall()
     return RawJson(("[" + ",".join(r[0] for r in rows) + "]\n").encode("utf-8"))
 
@@ -191,13 +191,20 @@ def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -
 
 
 def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -> dict[str, Any]:
-    """Estimated savings reported per scan run, in data-time order."""
+    """Estimated savings reported per scan run, in data-time order. Mutually exclusive
+    alternatives (one alternative_group) count once per run, at their highest saving."""
     rows = con.execute(
-        """WITH runs AS (
-               SELECT run_id, max(observed_at) AS seen_at, count(*) AS findings,
-                      count(DISTINCT fingerprint) AS fingerprints,
-                      CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)) AS s
-               FROM findings WHERE tenant_id = $t GROUP BY run_id
+        """WITH per_group AS (
+               SELECT run_id, coalesce(alternative_group, fingerprint) AS grp,
+                      max(estimated_monthly_savings) AS s, max(observed_at) AS seen_at,
+                      count(*) AS findings, count(DISTINCT fingerprint) AS fingerprints
+               FROM findings WHERE tenant_id = $t GROUP BY run_id, grp
+           ),
+           runs AS (
+               SELECT run_id, max(seen_at) AS seen_at, sum(findings) AS findings,
+                      sum(fingerprints) AS fingerprints,
+                      CAST(coalesce(sum(s), 0) AS DECIMAL(18,2)) AS s
+               FROM per_group GROUP BY run_id
            ),
            ends AS (SELECT run_id, max(finished_at) AS finished_at FROM scans
                     WHERE tenant_id = $t GROUP BY run_id)
@@ -208,7 +215,7 @@ def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -
         {"t": tenant},
     ).fetchall()
     points = [
-        {"run_id": run, "at": at, "findings": n, "fingerprints": fps,
+        {"run_id": run, "at": at, "findings": int(n), "fingerprints": int(fps),
          "estimated_monthly_savings": s}
         for run, at, n, fps, s in rows
     ]

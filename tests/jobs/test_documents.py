@@ -33,3 +33,27 @@ def test_duckdb_serialization_equals_the_canonical_encoder(kit, lake, shipped_ru
     top = documents.finding_rows_json(con, "fcur", order="estimated_monthly_savings DESC NULLS "
                                       "LAST, fingerprint", limit=1)
     assert [f["resource_id"][-6:] for f in json.loads(top)] == ["i-0abc"]
+
+
+def test_trend_counts_alternatives_once_per_run(kit, lake, shipped_rules):
+    from datetime import timedelta
+
+    from jobs.tenant import build_tenant
+
+    inst = "AWS::EC2::Instance"
+    for run, at in (("r1", kit.T0), ("r2", kit.T0 + timedelta(hours=1))):
+        lake.write_findings([
+            kit.finding("ec2_instance_low_utilization", inst, "i-1", savings="30.00", run=run,
+                        at=at, alternative_group="i-1#disposition"),
+            kit.finding("ec2_instance_graviton_candidate", inst, "i-1", savings="20.00", run=run,
+                        at=at, alternative_group="i-1#disposition"),
+            kit.finding("ec2_ebs_volume_unattached", "AWS::EC2::Volume", "vol-1",
+                        savings="5.00" if run == "r1" else "6.00", run=run, at=at),
+        ])
+    con = connect(threads=1)
+    kit.load_tables(con, lake)
+    snap = build_tenant(con, "acme", TenantConfig(shipped_rules))
+    points = snap.docs["trend.json"]["points"]
+    assert [(p["run_id"], p["estimated_monthly_savings"], p["findings"]) for p in points] == [
+        ("r1", "35.00", 3), ("r2", "36.00", 3)]
+    assert snap.docs["summary.json"]["savings"]["estimated_monthly"] == "36.00"
