@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from web import views
 from web.findings import Query, facets, haystacks, to_csv
@@ -130,8 +130,9 @@ def get_events() -> Response:
     hello = meta(current_view())
     broadcaster = current_app.extensions["finops"]["broadcaster"]
     heartbeat = float(current_app.config["HEARTBEAT_S"])
-    body = stream_with_context(stream(broadcaster, g.tenant, hello, heartbeat))
-    resp = Response(body, mimetype="text/event-stream")
+    # No stream_with_context: the stream needs no request state, and keeping the request
+    # context alive would pin this request's snapshot set for as long as the page stays open.
+    resp = Response(stream(broadcaster, g.tenant, hello, heartbeat), mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Accel-Buffering"] = "no"
     return resp
