@@ -90,6 +90,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def healthz() -> Response:
         return jsonify({"ok": True})
 
+    @app.get("/logout")
+    def logout() -> Response:
+        """Forget the browser's token cookie; the next page asks for a token again."""
+        resp = redirect("/", code=303)
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+
     if cfg["LIVE_WATCHERS"]:
         start_watchers(app)
     if cfg["AUTH_DISABLED"]:
@@ -125,7 +132,7 @@ def _wants_json() -> bool:
 def _install_auth(app: Flask, tokens: TokenStore | None) -> None:
     @app.before_request
     def authenticate() -> Any:
-        if request.endpoint in ("static", "healthz"):
+        if request.endpoint in ("static", "healthz", "logout"):
             return None
         if tokens is None:
             g.tenant, g.auth_off = app.config["DEMO_TENANT"], True

@@ -19,7 +19,7 @@ def _routes(app: Flask, finding_id: str) -> list[str]:
     """Every GET route of the app, with the finding id filled in where one is needed."""
     out = []
     for rule in app.url_map.iter_rules():
-        if "GET" not in (rule.methods or ()) or rule.endpoint in ("static", "healthz"):
+        if "GET" not in (rule.methods or ()) or rule.endpoint in ("static", "healthz", "logout"):
             continue
         out.append(re.sub(r"<[^>]+>", finding_id, rule.rule))
     return sorted(out)
@@ -172,3 +172,12 @@ def test_refuses_to_start_open_by_accident(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         create_app({"DATA_DIR": data_dir, "LIVE_WATCHERS": False, **config})
+
+
+def test_logout_forgets_the_cookie(client: FlaskClient, two_tenants: Any,
+                                   tokens: dict[str, str]) -> None:
+    client.get(f"/?token={tokens['acme']}")
+    assert client.get("/api/meta").status_code == 200
+    resp = client.get("/logout")
+    assert resp.status_code == 303 and f"{COOKIE}=;" in resp.headers["Set-Cookie"]
+    assert client.get("/api/meta").status_code == 401

@@ -74,7 +74,12 @@
     stamp.title = meta.as_of || "";
     document.getElementById("version").textContent =
       meta.version === null || meta.version === undefined ? "" : "v" + meta.version;
-    body.dataset.version = meta.version === null || meta.version === undefined ? "" : meta.version;
+    const version = meta.version === null || meta.version === undefined ? "" : String(meta.version);
+    if (version !== (body.dataset.version || "") || !body.dataset.version) {
+      const got = document.getElementById("received");
+      if (got) got.textContent = "received " + new Date().toLocaleTimeString();
+    }
+    body.dataset.version = version;
     if (meta.error) {
       banner("The newest snapshot was rejected (" + meta.error + "). " +
         (meta.has_snapshot ? "Showing the last good data." : "No good snapshot to show yet."));
@@ -127,7 +132,15 @@
     if (!window.EventSource) { setConn("offline", "no live updates (browser)"); return; }
     const es = new EventSource("/api/events");
     es.addEventListener("open", () => setConn("live", "live"));
-    es.addEventListener("hello", () => setConn("live", "live"));
+    es.addEventListener("hello", (ev) => {
+      setConn("live", "live");
+      /* After a reconnect, events sent while away are lost: catch up if the version moved. */
+      let hello = {};
+      try { hello = JSON.parse(ev.data); } catch (e) { hello = {}; }
+      const shown = body.dataset.version || "";
+      const now = hello.version === null || hello.version === undefined ? "" : String(hello.version);
+      if (body.dataset.refreshed && now !== shown) go();
+    });
     es.addEventListener("snapshot", (ev) => {
       body.dataset.events = String(Number(body.dataset.events || 0) + 1);
       go();
