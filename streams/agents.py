@@ -84,8 +84,6 @@ def _make_agent(
                     dlq.flush()  # dead letters durable before their offsets commit
                     for item in done:
                         await acker.release(stream, item)
-            if len(events) < settings.batch_max:
-                await _flush_open(stream)
             state["last_batch"] = time.monotonic()
             stats = processor.stats
             if stats.consumed - state["logged"] >= 50_000:

@@ -19,13 +19,15 @@ pytestmark = pytest.mark.kafka
 CHUNK = 1000
 
 
-def test_whole_path_and_replay_is_byte_identical(kafka_bootstrap: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["faust", "kafka"])
+def test_whole_path_and_replay_is_byte_identical(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
     topics = harness.Topics.unique("it")
     topics.create(kafka_bootstrap, 3)
     msgs = list(generate(4000, seed=5, invalid_share=0.05))
     harness.produce(kafka_bootstrap, topics.raw, msgs)
     out = tmp_path / "live"
-    worker = harness.StreamWorker(kafka_bootstrap, topics, out, tmp_path / "stream.log", chunk_records=CHUNK, partitions=3)
+    worker = harness.StreamWorker(kafka_bootstrap, topics, out, tmp_path / "stream.log", chunk_records=CHUNK,
+                                  partitions=3, engine=engine)
     worker.start()
     try:
         ends = harness.end_offsets(kafka_bootstrap, topics.raw)
@@ -60,7 +62,8 @@ def test_replay_from_offsets_rebuilds_only_the_tail(kafka_bootstrap: str, tmp_pa
     assert tail_files and all(full_files[name] == digest for name, digest in tail_files.items())
 
 
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["faust", "kafka"])
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
     n = int(os.environ.get("FINOPS_CRASH_N", "12000"))
     kills = int(os.environ.get("FINOPS_CRASH_KILLS", "4"))
     rnd = random.Random(int(os.environ.get("FINOPS_CRASH_SEED", "2026")))
@@ -78,7 +81,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
     producer = threading.Thread(target=produce_slowly)
     producer.start()
     log = tmp_path / "stream.log"
-    worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3).start()
+    worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3, engine=engine).start()
     killed = 0
     try:
         while killed < kills:
@@ -94,7 +97,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
             time.sleep(rnd.uniform(0.0, 2.0))
             worker.kill()  # SIGKILL: no shutdown hooks, no final commit
             killed += 1
-            worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3).start()
+            worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3, engine=engine).start()
         producer.join()
         ends = harness.end_offsets(kafka_bootstrap, topics.raw)
         harness.wait_until_committed(kafka_bootstrap, topics.group, topics.raw, ends, timeout=240, worker=worker)

@@ -72,13 +72,13 @@ class StreamWorker:
     """`finops stream` as a real child process (so it can be SIGKILLed)."""
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
-                 batch_max: int = 5000, partitions: int = 6) -> None:
+                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust") -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
             "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
-            "--partitions", str(partitions),
+            "--partitions", str(partitions), "--engine", engine,
         ]
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
