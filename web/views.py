@@ -133,7 +133,7 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
     findings = [f for f in findings_of(snap) if not is_meta(f)]
     live = [f for f in findings if is_open(f)]
     cur = has_cur(snap)
-    actual = [money(f.get("actual_cost_30d")) for f in findings]
+    actual = [money(f.get("actual_cost_30d")) for f in live]
     known = [a for a in actual if a is not None]
     return {
         "empty": not findings,

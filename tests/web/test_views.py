@@ -54,9 +54,12 @@ def test_cur_availability_falls_back_to_the_findings() -> None:
     with_cost = make_findings("acme", 3, cur=True)
     assert views.has_cur(_snap(with_cost)) is True
     assert views.has_cur(_snap(make_findings("acme", 3, cur=False))) is False
-    got = views.overview(_snap(with_cost))
+    more = make_findings("acme", 8, cur=True)  # some resolved / suppressed: not counted
+    got = views.overview(_snap(more))
+    counted = [f for f in more if f["counted"]]
+    assert 0 < len(counted) < len(more) and got["findings_with_actual_cost"] == len(counted)
     assert Decimal(got["actual_cost_30d_covered"]) == sum(
-        Decimal(f["actual_cost_30d"]) for f in with_cost)
+        Decimal(f["actual_cost_30d"]) for f in counted)
 
 
 def test_empty_snapshot_and_no_snapshot() -> None:

@@ -43,7 +43,7 @@
     const actual = document.getElementById("actual-covered");
     F.clear(actual).append(F.cost(d.actual_cost_30d_covered, cur, d.has_cur));
     document.getElementById("actual-covered-sub").textContent = d.has_cur
-      ? d.findings_with_actual_cost + " of " + d.findings_total + " findings have billed cost"
+      ? d.findings_with_actual_cost + " of " + d.findings_open + " open findings have billed cost"
       : "no CUR data for this tenant";
     document.getElementById("open-count").textContent = d.findings_open;
     document.getElementById("total-count").textContent = d.findings_total + " in total";
