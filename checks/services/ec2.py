@@ -55,6 +55,7 @@ class Instance:
     tenancy: str = "default"
     stopped_since: datetime | None = None
     vpc_id: str = ""
+    detailed_monitoring: bool = False
     volume_ids: tuple[str, ...] = ()
     image_id: str = ""
     tags: dict[str, str] = field(default_factory=dict)
@@ -177,6 +178,7 @@ def _instance(raw: dict[str, Any]) -> Instance:
         tenancy=raw.get("Placement", {}).get("Tenancy", "default"),
         stopped_since=stopped_since(raw),
         vpc_id=raw.get("VpcId", ""),
+        detailed_monitoring=(raw.get("Monitoring") or {}).get("State") == "enabled",
         volume_ids=tuple(
             m["Ebs"]["VolumeId"] for m in raw.get("BlockDeviceMappings") or [] if "Ebs" in m
         ),
