@@ -91,7 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return jsonify({"ok": True})
 
     @app.get("/logout")
-    def logout() -> Response:
+    def logout() -> Any:
         """Forget the browser's token cookie; the next page asks for a token again."""
         resp = redirect("/", code=303)
         resp.delete_cookie(COOKIE, path="/")

@@ -141,8 +141,7 @@ class KafkaWatcher(threading.Thread):
         self.topic = topic
         self.stop_event = threading.Event()
         self.ready = threading.Event()
-        self._last_error = ""
-        self._last_error_at = 0.0
+        self._last_error_at: dict[str, float] = {}
 
     def _tenant_of(self, key: bytes | None, value: bytes | None) -> str | None:
         try:
@@ -154,13 +153,16 @@ class KafkaWatcher(threading.Thread):
             tenant = key.decode("utf-8", "replace")
         return tenant if isinstance(tenant, str) else None
 
-    def _warn(self, error: str) -> None:
-        """Log a consumer error, the same one at most once a minute (a missing topic repeats)."""
+    def _warn(self, error: Any) -> None:
+        """Log a consumer error, each kind at most once a minute (a down broker repeats)."""
+        kind = error.name() if hasattr(error, "name") else str(error)
         now = time.monotonic()
-        if error != self._last_error or now - self._last_error_at > 60:
-            log.warning("snapshot announcement consumer error",
-                        extra={"error": error, "topic": self.topic, "bootstrap": self.bootstrap})
-            self._last_error, self._last_error_at = error, now
+        if now - self._last_error_at.get(kind, -1e9) > 60:
+            log.warning("snapshot announcement consumer error; retrying (the file watcher "
+                        "keeps pages live meanwhile)",
+                        extra={"error": str(error), "topic": self.topic,
+                               "bootstrap": self.bootstrap})
+            self._last_error_at[kind] = now
 
     def _on_assign(self, consumer: Any, partitions: list[Any]) -> None:
         """Start at each partition's current end, resolved now, so `ready` means "from here".
@@ -184,7 +186,11 @@ class KafkaWatcher(threading.Thread):
             "auto.offset.reset": "latest",
             "enable.auto.commit": False,
             "topic.metadata.refresh.interval.ms": 2000,
-            "log_level": 3,
+            # librdkafka would print every failed connect to stderr; its errors come through
+            # error_cb instead, logged once a minute each (the file watcher keeps pages live).
+            "log_level": 0,
+            "error_cb": self._warn,
+            "reconnect.backoff.max.ms": 10000,
         })
         try:
             consumer.subscribe([self.topic], on_assign=self._on_assign)
@@ -195,7 +201,7 @@ class KafkaWatcher(threading.Thread):
                 err = msg.error()
                 if err is not None:
                     if err.code() != KafkaError._PARTITION_EOF:
-                        self._warn(str(err))
+                        self._warn(err)
                     continue
                 tenant = self._tenant_of(msg.key(), msg.value())
                 if tenant:

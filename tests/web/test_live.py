@@ -151,3 +151,24 @@ def test_kafka_announcement_reaches_subscribers(kafka_bootstrap: str, data_dir: 
     finally:
         watcher.stop()
         watcher.join(timeout=10)
+
+
+def test_kafka_watcher_logs_each_error_kind_once_a_minute(data_dir: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    class Err:
+        def __init__(self, name: str, text: str) -> None:
+            self._name, self._text = name, text
+
+        def name(self) -> str:
+            return self._name
+
+        def __str__(self) -> str:
+            return self._text
+
+    announcer, _ = _announcer(data_dir)
+    watcher = KafkaWatcher(announcer, "127.0.0.1:1", "t")
+    for ms in range(5):
+        watcher._warn(Err("_TRANSPORT", f"connect failed after {ms}ms"))
+    watcher._warn(Err("_ALL_BROKERS_DOWN", "1/1 brokers are down"))
+    logged = [r for r in caplog.records if "consumer error" in r.getMessage()]
+    assert [r.error for r in logged] == ["connect failed after 0ms", "1/1 brokers are down"]
