@@ -120,3 +120,19 @@ def test_unparseable_response_is_a_recorded_failure_not_a_crash(make_ctx):
     result = run_checks(ctx, ["ec2_eip_unassociated"])
     assert result.skipped_checks == ["ec2_eip_unassociated"]
     assert result.errors[0].code == "ResponseParserError"
+
+
+def test_unreachable_endpoint_is_recorded(make_ctx):
+    from botocore.exceptions import EndpointConnectionError
+
+    ctx = make_ctx()
+    svc = ctx.service(EC2Service)
+
+    class Offline:
+        def describe_addresses(self, **kwargs):
+            raise EndpointConnectionError(endpoint_url="https://ec2.us-east-1.amazonaws.com")
+
+    svc._client = Offline()
+    result = run_checks(ctx, ["ec2_eip_unassociated"])
+    assert [(e.code, e.operation, e.check_id) for e in result.errors] == [
+        ("EndpointConnectionError", "DescribeAddresses", "ec2_eip_unassociated")]
