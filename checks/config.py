@@ -69,11 +69,15 @@ class TenantConfig:
             raise ConfigError(f"{p}: cannot read tenant config: {exc}") from exc
         try:
             if p.suffix.lower() in (".yaml", ".yml"):
-                import yaml
-
+                try:
+                    import yaml  # PyYAML arrives with moto[server]; JSON needs nothing
+                except ImportError as exc:
+                    raise ConfigError(f"{p}: YAML config needs PyYAML; use JSON") from exc
                 raw = yaml.safe_load(text) or {}
             else:
                 raw = json.loads(text or "{}")
+        except ConfigError:
+            raise
         except Exception as exc:  # yaml and json raise different types; both mean "bad file"
             raise ConfigError(f"{p}: cannot parse tenant config: {exc}") from exc
         return cls.from_mapping(raw, source=str(p))
