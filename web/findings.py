@@ -212,8 +212,10 @@ class Query:
         `ordered` is `order(findings)` and `haystacks` is `haystacks(findings)` when the caller
         has them cached for the set; filtering keeps the order.
         """
-        return [f for f in (ordered if ordered is not None else self.order(findings))
-                if self.matches(f, haystacks)]
+        ordered = ordered if ordered is not None else self.order(findings)
+        if not (self.filters or self.tags or self.search):
+            return ordered
+        return [f for f in ordered if self.matches(f, haystacks)]
 
     def page_of(self, ordered: list[dict[str, Any]]) -> dict[str, Any]:
         """One page of selected findings as the table's JSON (items are `public` findings)."""

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from web.snapshots import SnapshotStore, valid_tenant
+from web.views import warm
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ class Announcer:
             if self._last.get(tenant) == key:
                 return None
             self._last[tenant] = key
+        try:
+            warm(snap)
+        except Exception:  # a page will hit (and report) the same problem; still announce
+            log.exception("warming page data failed", extra={"tenant": tenant})
         event = {
             "type": "error" if view.error else "snapshot",
             "tenant": tenant,

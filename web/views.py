@@ -293,3 +293,23 @@ def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
         has_cur=cached(snap, "has_cur", has_cur),
     )
     return out
+
+
+def warm(snap: Snapshot | None) -> None:
+    """Compute a new set's page data and default table order once, before pages ask for it.
+
+    Called by the announcer before it tells the pages, so their refetch finds it ready
+    instead of each racing to compute the same thing.
+    """
+    if snap is None:
+        return
+    from web.findings import Query, facets
+
+    for name, compute in (("overview", overview), ("coverage", coverage),
+                          ("correlations", correlations), ("scans", scans),
+                          ("trend", trend_points), ("has_cur", has_cur)):
+        cached(snap, name, compute)
+    findings = findings_of(snap)
+    default = Query.from_args({})
+    snap.cached(f"order:{default.order_key}", lambda: default.order(findings))
+    snap.cached("facets", lambda: facets(findings))

@@ -172,3 +172,14 @@ def test_kafka_watcher_logs_each_error_kind_once_a_minute(data_dir: Path,
     watcher._warn(Err("_ALL_BROKERS_DOWN", "1/1 brokers are down"))
     logged = [r for r in caplog.records if "consumer error" in r.getMessage()]
     assert [r.error for r in logged] == ["connect failed after 0ms", "1/1 brokers are down"]
+
+
+def test_announcer_warms_page_data_before_telling_pages(data_dir: Path) -> None:
+    from web import views
+
+    announcer, _ = _announcer(data_dir)
+    write_set(data_dir, "acme", make_findings("acme", 12), version=1)
+    announcer.poke("acme", "file")
+    snap = announcer.store.view("acme").snapshot
+    assert {"overview", "facets", "coverage", "order:-estimated_monthly_savings"} <= set(snap.memo)
+    assert snap.memo["overview"] == views.overview(snap)
