@@ -97,14 +97,7 @@ def enrich_findings(
     keys = table.select(list(_KEY_COLUMNS)).append_column(
         "row_no", pa.array(range(table.num_rows), pa.int64())
     )
-    svc = pa.table(
-        {
-            "finding_service": list(FINDING_SERVICE_CODES),
-            "product_code": [v.lower() for v in FINDING_SERVICE_CODES.values()],
-        }
-    )
     con.register("cur_finding_keys", keys)
-    con.register("cur_service_map", svc)
     try:
         # Aggregates first, as real tables: the join then sees their true (small) sizes and
         # builds its hash tables on them, not on the findings.
@@ -113,14 +106,14 @@ def enrich_findings(
         result = con.sql(_join_sql()).to_arrow_table()
     finally:
         con.unregister("cur_finding_keys")
-        con.unregister("cur_service_map")
-        for name in ("cur_grain", "cur_by_res", "cur_by_scope", "cur_cov"):
+        for name in ("cur_window", "cur_grain", "cur_by_res", "cur_by_scope", "cur_cov"):
             con.execute(f"DROP TABLE IF EXISTS {name}")
     return _append(table, result, as_of)
 
 
 def _aggregate_sql(facts: str) -> list[str]:
-    """One scan of the facts to (tenant, account, region, service, resource) sums per window,
+    """One scan of the facts to (tenant, account, region, service, resource, currency) sums per
+    window (currency as a key is cheaper than min/max of strings over every line item),
     then the per-resource and per-scope roll-ups and the tenant's window coverage."""
     cost = "COALESCE(cost_effective, cost_primary)"
 
@@ -128,25 +121,22 @@ def _aggregate_sql(facts: str) -> list[str]:
         return f"sum(CASE WHEN usage_start >= {lo} AND usage_start < {hi} THEN {cost} END)"
 
     sums = ", ".join(f"sum({s}) AS {s}" for s in _SUMS)
-    currencies = "min(cur_min) AS cur_min, max(cur_max) AS cur_max"
+    currencies = "min(currency) AS cur_min, max(currency) AS cur_max"
     return [
+        f"""CREATE OR REPLACE TEMP TABLE cur_window AS
+        SELECT as_of, as_of - INTERVAL 7 DAY AS s7, as_of - INTERVAL {WINDOW_DAYS} DAY AS s30,
+               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) AS m0,
+               date_trunc('month', as_of - INTERVAL 1 MICROSECOND) - INTERVAL 1 MONTH AS mp
+        FROM (SELECT CAST(? AS TIMESTAMPTZ) AS as_of)""",
         f"""CREATE OR REPLACE TEMP TABLE cur_grain AS
-        WITH w AS (
-            SELECT as_of, as_of - INTERVAL 7 DAY AS s7, as_of - INTERVAL {WINDOW_DAYS} DAY AS s30,
-                   date_trunc('month', as_of - INTERVAL 1 MICROSECOND) AS m0,
-                   date_trunc('month', as_of - INTERVAL 1 MICROSECOND) - INTERVAL 1 MONTH AS mp
-            FROM (SELECT CAST(? AS TIMESTAMPTZ) AS as_of)
-        )
-        SELECT tenant_id, account_id, region, lower(service) AS service_l, resource_id,
+        SELECT tenant_id, account_id, region, lower(service) AS service_l, resource_id, currency,
                {windowed("w.s7", "w.as_of")} AS c7,
                {windowed("w.s30", "w.as_of")} AS c30,
                {windowed("w.m0", "w.as_of")} AS mtd,
                {windowed("w.mp", "w.m0")} AS prev,
-               min(currency) AS cur_min, max(currency) AS cur_max,
-               min(usage_start) AS lo, max(COALESCE(usage_end, usage_start)) AS hi,
-               any_value(w.as_of) AS as_of, any_value(w.s30) AS s30
-        FROM {facts}, w
-        GROUP BY tenant_id, account_id, region, service_l, resource_id""",
+               min(usage_start) AS lo, max(COALESCE(usage_end, usage_start)) AS hi
+        FROM {facts}, cur_window w
+        GROUP BY tenant_id, account_id, region, service_l, resource_id, currency""",
         f"""CREATE OR REPLACE TEMP TABLE cur_by_res AS
         SELECT tenant_id, resource_id, {sums}, {currencies}
         FROM cur_grain WHERE resource_id IS NOT NULL GROUP BY ALL""",
@@ -154,15 +144,24 @@ def _aggregate_sql(facts: str) -> list[str]:
         SELECT tenant_id, account_id, region, service_l, {sums}, {currencies}
         FROM cur_grain GROUP BY ALL""",
         """CREATE OR REPLACE TEMP TABLE cur_cov AS
-        SELECT tenant_id, greatest(0.0, least(1.0,
-               epoch(least(max(hi), any_value(as_of)) - greatest(min(lo), any_value(s30)))
-               / epoch(any_value(as_of) - any_value(s30)))) AS coverage
-        FROM cur_grain GROUP BY tenant_id""",
+        SELECT g.tenant_id, greatest(0.0, least(1.0,
+               epoch(least(g.hi, w.as_of) - greatest(g.lo, w.s30)) / epoch(w.as_of - w.s30)
+               )) AS coverage
+        FROM (SELECT tenant_id, min(lo) AS lo, max(hi) AS hi FROM cur_grain GROUP BY ALL) g,
+             cur_window w""",
     ]
 
 
 _SUMS = ("c7", "c30", "mtd", "prev")
 _OUT = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+
+
+def _service_sql(expr: str) -> str:
+    """Finding service -> lower-case product code, inline (a CASE is cheaper than a join)."""
+    whens = " ".join(
+        f"WHEN '{k}' THEN '{v.lower()}'" for k, v in sorted(FINDING_SERVICE_CODES.items())
+    )
+    return f"CASE lower({expr}) {whens} ELSE lower({expr}) END"
 
 
 def _join_sql() -> str:
@@ -187,10 +186,9 @@ def _join_sql() -> str:
                    WHEN s.tenant_id IS NOT NULL THEN {BASE_CONFIDENCE[ROLLUP]} ELSE 0.0 END
               * COALESCE(cov.coverage, 0.0), 3) AS attribution_confidence
     FROM cur_finding_keys f
-    LEFT JOIN cur_service_map m ON m.finding_service = lower(f.service)
     LEFT JOIN cur_by_res r ON r.tenant_id = f.tenant_id AND r.resource_id = f.resource_id
     LEFT JOIN cur_by_scope s ON s.tenant_id = f.tenant_id AND s.account_id = f.account_id
-        AND s.region = f.region AND s.service_l = COALESCE(m.product_code, lower(f.service))
+        AND s.region = f.region AND s.service_l = {_service_sql("f.service")}
     LEFT JOIN cur_cov cov ON cov.tenant_id = f.tenant_id
     ORDER BY f.row_no
     """

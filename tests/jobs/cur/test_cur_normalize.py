@@ -308,3 +308,18 @@ def test_every_variant_is_detected_and_sums_match(tmp_path, raw):
         "WHERE NULLIF(resource_tags_user_environment, '') IS NOT NULL"
     ).fetchall()[0][0]
     assert cur2_tags == nov_env
+
+
+def test_tenant_folders_split_the_output(tmp_path, raw, copy_files):
+    src = tmp_path / "raw"
+    copy_files(src / "tenant_id=beta", raw.BEFORE)
+    copy_files(src, raw.FOCUS)
+    report = normalize(src, tmp_path / "out")
+    assert report.months_written == ["beta/2019-11", "default/2024-09", "default/2024-10"]
+    assert report.variants["tenant_id=beta/BeforeCUR.gz"] == "cur1/athena-text"
+    tenants = (
+        con()
+        .sql(f"SELECT DISTINCT tenant_id FROM {facts_sql(tmp_path / 'out')} ORDER BY 1")
+        .fetchall()
+    )
+    assert tenants == [("beta",), ("default",)]
