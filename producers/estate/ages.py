@@ -15,7 +15,7 @@ from moto.backends import get_backend
 
 
 def _backend(service: str, account_id: str, region: str) -> Any:
-    return get_backend(service)[account_id][region]  # type: ignore[index]
+    return get_backend(service)[account_id][region]  # type: ignore[call-overload,index]
 
 
 def _set(obj: Any, attr: str, value: Any) -> None:

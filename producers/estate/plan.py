@@ -35,6 +35,7 @@ MIX: dict[str, tuple[float, float]] = {
     "secret": (0.02, 0.20),
     "redshift_cluster": (0.005, 0.30),
     "emr_cluster": (0.005, 0.30),
+    "reserved_instance": (0.005, 0.30),
 }
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -58,6 +59,7 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "secret": ("unused_secret",),
     "redshift_cluster": ("idle_redshift_cluster",),
     "emr_cluster": ("idle_emr_cluster",),
+    "reserved_instance": ("reserved_instance_expiring",),
 }
 
 

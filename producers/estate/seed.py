@@ -43,6 +43,7 @@ def seed_cell(sc: SeedCell) -> None:
         ("ebs_snapshot", lambda: seed_ec2.seed_snapshots(sc, compute)),
         ("elastic_ip", lambda: seed_ec2.seed_eips(sc, compute)),
         ("nat_gateway", lambda: seed_ec2.seed_nat_gateways(sc, compute)),
+        ("reserved_instance", lambda: seed_ec2.seed_reserved_instances(sc)),
         ("load_balancer", lambda: seed_lb.seed_load_balancers(sc, compute, images[0])),
         ("rds", lambda: seed_data.seed_rds(sc)),
         ("dynamodb_table", lambda: seed_data.seed_dynamodb(sc)),

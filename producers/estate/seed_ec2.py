@@ -3,10 +3,15 @@ candidates), volumes, snapshots and Elastic IPs, with the ages waste checks look
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from checks.costs import instance_key
+from checks.prices.catalog import PriceCatalog
 from producers.estate import ages
 from producers.estate.context import SeedCell, tag_spec
+from producers.estate.reserved import STORE, ReservedInstance
 
 HEALTHY_TYPES = ("t4g.medium", "m7g.large", "c7g.xlarge", "r7g.large")  # current-gen Graviton
 PREVIOUS_GEN = ("m4.large", "c4.xlarge", "t2.medium", "r4.large")
@@ -236,3 +241,26 @@ def seed_nat_gateways(sc: SeedCell, compute: Compute) -> None:
         if idle:
             sc.waste(waste[i], nat, related=(alloc,), bytes_out=0)
     sc.manifest.add("nat_gateway", healthy + len(waste))
+
+
+def seed_reserved_instances(sc: SeedCell) -> None:
+    """One-year RIs for the Graviton fleet, ~40% under list price; the expiring ones end within
+    three weeks."""
+    rng = sc.rng("reserved_instance")
+    catalog = PriceCatalog.load()
+    waste, healthy = sc.split("reserved_instance")
+    for i in range(healthy + len(waste)):
+        expiring = i < len(waste)
+        left = rng.randint(5, 21) if expiring else rng.randint(90, 330)
+        end = ages.ago(sc.now, -left).replace(microsecond=0)
+        itype = HEALTHY_TYPES[i % len(HEALTHY_TYPES)]
+        listed = catalog.get(sc.region, instance_key(itype))
+        hourly = float(listed.amount) * 0.6 if listed else 0.01
+        ri = ReservedInstance(
+            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), instance_type=itype,
+            count=rng.randint(1, 8), start=end - timedelta(days=365), end=end,
+            hourly=round(hourly, 6))
+        STORE.add(sc.account_id, sc.region, ri)
+        if expiring:
+            sc.waste(waste[i], ri.id, days_left=left, instance_type=ri.instance_type)
+    sc.manifest.add("reserved_instance", healthy + len(waste))

@@ -28,7 +28,7 @@ def seed_log_groups(sc: SeedCell) -> None:
     logs = sc.client("logs")
     rng = sc.rng("log_group")
     waste, healthy = sc.split("log_group")
-    backend = get_backend("logs")[sc.account_id][sc.region]  # type: ignore[index]
+    backend = get_backend("logs")[sc.account_id][sc.region]
     for i in range(healthy + len(waste)):
         name = f"/aws/app/{sc.name('service', i)}"
         logs.create_log_group(logGroupName=name, tags=sc.tags(rng))

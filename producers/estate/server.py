@@ -9,9 +9,30 @@ from __future__ import annotations
 import logging
 import urllib.request
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from producers.estate.gateway import EstateGateway
+from producers.estate.reserved import STORE
 
 log = logging.getLogger(__name__)
+
+
+class _GatewayMotoServer(ThreadedMotoServer):
+    """moto's threaded server with `EstateGateway` in front (same body as moto's own entry
+    point, one wrapper added; moto is pinned <6 in pyproject)."""
+
+    def _server_entry(self) -> None:
+        app = EstateGateway(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True,
+                                   request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 class EstateServer:
@@ -20,7 +41,7 @@ class EstateServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
         # werkzeug logs one line per request; a 100k-resource seed would drown the terminal
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._server = _GatewayMotoServer(ip_address=host, port=port, verbose=False)
         self._server.start()
         bound_host, bound_port = self._server.get_host_and_port()
         self.endpoint = f"http://{bound_host}:{bound_port}"
@@ -29,6 +50,7 @@ class EstateServer:
     def reset(self) -> None:
         """Empty every backend: moto's state is process-global, a new estate starts clean."""
         self._post("/moto-api/reset")
+        STORE.clear()
 
     def stop(self) -> None:
         self._server.stop()

@@ -140,3 +140,31 @@ def test_log_groups_rds_snapshots_and_metrics(estate) -> None:
         EndTime=end, Period=86400, Statistics=["Maximum"],
         Dimensions=[{"Name": "InstanceId", "Value": item.resource_id}])["Datapoints"]
     assert len(stats) >= 13 and max(p["Maximum"] for p in stats) <= 1.5
+
+
+def test_gaps_in_moto_answer_like_aws_and_ris_are_served(estate) -> None:
+    """What moto lacks is a fast, non-retryable AWS error (not an HTML 500), Reserved Instances
+    come from the estate, and the estate owns no Savings Plans."""
+    account, region = estate.accounts[1], "eu-west-1"
+    ec2 = _client(estate, "ec2", region, account)
+    with pytest.raises(ec2.exceptions.ClientError) as err:
+        ec2.describe_fpga_images()
+    assert err.value.response["Error"]["Code"] == "UnsupportedOperation"
+    assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    rds = _client(estate, "rds", region, account)
+    with pytest.raises(rds.exceptions.ClientError) as err:
+        rds.describe_reserved_db_instances()
+    assert err.value.response["Error"]["Code"] == "UnsupportedOperation"
+
+    ris = {r["ReservedInstancesId"]: r for r in ec2.describe_reserved_instances()[
+        "ReservedInstances"]}
+    expiring = [w for w in _waste(estate, "reserved_instance_expiring")
+                if (w.account_id, w.region) == (account, region)]
+    assert expiring and all(w.resource_id in ris for w in expiring)
+    for w in expiring:
+        left = -_age_days(ris[w.resource_id]["End"])
+        assert ris[w.resource_id]["State"] == "active" and 4 <= left <= 22
+    other = _client(estate, "ec2", "us-east-1", estate.accounts[0]).describe_reserved_instances()
+    assert set(ris).isdisjoint(r["ReservedInstancesId"] for r in other["ReservedInstances"])
+    sp = _client(estate, "savingsplans", "us-east-1", account)
+    assert sp.describe_savings_plans()["savingsPlans"] == []

@@ -48,6 +48,7 @@ COVERS = {
     "unused_secret": ("secretsmanager_secret_unused",),
     "idle_redshift_cluster": ("redshift_cluster_idle",),
     "idle_emr_cluster": ("emr_cluster_idle",),
+    "reserved_instance_expiring": ("ec2_reserved_instance_expiring",),
 }
 RUN_ID = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ-[0-9a-f]{8}$")
 

@@ -1,0 +1,107 @@
+"""What answers HTTP in front of moto: AWS-shaped errors for what moto does not implement, and
+the two inventories moto lacks: Reserved Instances (from `reserved.STORE`) and Savings Plans
+(the estate buys none).
+
+moto raises `NotImplementedError` for operations it lacks (DescribeReservedInstances) and has no
+Savings Plans backend at all; werkzeug turns both into an HTML 500, which botocore retries for
+a minute and then fails to parse. AWS would answer a structured, non-retryable error, which the
+checks record as a collection error and move on: so does the estate. The estate buys no Savings
+Plans, so DescribeSavingsPlans truthfully answers an empty list.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+from moto.iam.models import get_account_id_from
+
+from producers.estate.reserved import STORE
+
+log = logging.getLogger(__name__)
+_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class EstateGateway:
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        service = service_of(environ)
+        if service == "savingsplans":
+            return _reply(start_response, 200, "application/json", b'{"savingsPlans": []}')
+        if service == "ec2":
+            body = _body(environ)
+            if parse_qs(body.decode("utf-8", "replace")).get("Action") == [
+                    "DescribeReservedInstances"]:
+                account, region = account_of(environ), region_of(environ)
+                return _reply(start_response, 200, "text/xml",
+                              STORE.describe_xml(account, region))
+        try:
+            return self.app(environ, start_response)
+        except Exception as exc:  # noqa: BLE001 - any moto gap becomes an AWS-shaped error
+            what = f"{type(exc).__name__}: {exc}"[:300]
+            log.info("operation not simulated", extra={"service": service, "error": what})
+            return unsupported(environ, start_response, service, what)
+
+
+def service_of(environ: dict[str, Any]) -> str:
+    match = _SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(2) if match else ""
+
+
+def region_of(environ: dict[str, Any]) -> str:
+    match = _SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else "us-east-1"
+
+
+def account_of(environ: dict[str, Any]) -> str:
+    """The account moto would act in: its header, else the one owning the access key."""
+    if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
+    match = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return get_account_id_from(match.group(1) if match else "")
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    """Read the request body and put it back for moto to read again."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def unsupported(environ: dict[str, Any], start_response: StartResponse, service: str,
+                message: str) -> Iterable[bytes]:
+    """HTTP 400 `UnsupportedOperation` in the protocol the caller speaks (botocore does not
+    retry a 400, and parses the code)."""
+    code = "UnsupportedOperation"
+    text = f"not simulated by the estate: {message}"
+    if "json" in environ.get("CONTENT_TYPE", "") or environ.get("HTTP_X_AMZ_TARGET"):
+        body = json.dumps({"__type": code, "message": text}).encode()
+        return _reply(start_response, 400, "application/x-amz-json-1.1", body,
+                      [("x-amzn-ErrorType", code)])
+    if service == "ec2":
+        xml = (f"<Response><Errors><Error><Code>{code}</Code><Message>{escape(text)}</Message>"
+               f"</Error></Errors><RequestID>estate</RequestID></Response>")
+    else:
+        xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>"
+               f"{escape(text)}</Message></Error><RequestId>estate</RequestId></ErrorResponse>")
+    return _reply(start_response, 400, "text/xml", xml.encode())
+
+
+def _reply(start_response: StartResponse, status: int, ctype: str, body: bytes,
+           headers: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
+    reason = {200: "OK", 400: "Bad Request"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", ctype),
+                                          ("Content-Length", str(len(body))), *(headers or [])])
+    return [body]
