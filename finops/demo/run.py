@@ -1,0 +1,147 @@
+"""Start the parts in data-flow order, show progress, serve until Ctrl-C, stop in reverse order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import time
+import urllib.request
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from finops.demo.processes import Child, StartError
+from finops.settings import LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT, ROOT
+
+SHARED_CUR = ROOT.parent / "shared" / "data" / "aws-well-architected-labs" / "Nov2018-WorkshopCUR-00001.snappy.parquet"
+DUMMY_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@dataclass
+class DemoOptions:
+    data_dir: Path
+    tenant: str = "acme"
+    web_port: int = 8080
+    estate_port: int = 5000
+    resources: int = 2000
+    regions: str = "us-east-1,eu-west-1"
+    accounts: int = 3
+    interval: str = "2m"
+    window: str = "10s"
+    fresh: bool = False
+    smoke: bool = False  # exit once the dashboard shows the first snapshot (used by tests)
+    bootstrap: str | None = None
+
+
+def step(n: int, total: int, text: str) -> None:
+    print(f"[{n}/{total}] {text}", flush=True)
+
+
+def _http_json(url: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - our own localhost
+            return json.loads(resp.read())
+    except (OSError, ValueError):
+        return None
+
+
+def _manifest_ready(path: Path, since: float) -> bool:
+    return path.exists() and path.stat().st_mtime >= since
+
+
+def run_demo(opts: DemoOptions) -> int:
+    data = opts.data_dir.resolve()
+    if opts.fresh and data.exists():
+        shutil.rmtree(data)
+    logs = data / "demo" / "logs"
+    total = 7
+    with ExitStack() as stack:
+        # 1. broker
+        bootstrap = opts.bootstrap
+        if bootstrap is None:
+            from finops.broker import LocalBroker, fetch
+
+            step(1, total, f"Kafka broker (KRaft) on 127.0.0.1:{LOCAL_BROKER_PORT} ...")
+            fetch()
+            broker = LocalBroker(LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT)
+            was_up = broker.reachable(timeout=2.0)
+            broker.start()
+            if not was_up:
+                stack.callback(broker.stop)
+            bootstrap = broker.bootstrap
+        else:
+            step(1, total, f"Kafka broker at {bootstrap} (given)")
+        env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "FINOPS_DATA_DIR": str(data)}
+        children: list[Child] = []
+        stack.callback(lambda: [c.stop() for c in reversed(children)])
+
+        def launch(name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> Child:
+            child = Child(name, argv, logs / f"{name}.log", {**env, **(extra_env or {})}).start()
+            children.append(child)
+            return child
+
+        # 2. simulated estate
+        manifest = data / "estate" / "manifest.json"
+        step(2, total, f"simulated AWS estate (moto, {opts.resources} resources, {opts.regions}) ...")
+        started = time.time()
+        estate = launch("estate", ["estate", "up", "--port", str(opts.estate_port), "--resources",
+                                   str(opts.resources), "--regions", opts.regions, "--accounts",
+                                   str(opts.accounts), "--manifest", str(manifest)])
+        estate.wait_for(lambda: _manifest_ready(manifest, started), "seeded estate", 600)
+        accounts = json.loads(manifest.read_text()).get("accounts", [])
+        endpoint = f"http://127.0.0.1:{opts.estate_port}"
+
+        # 3. billing data (enrichment only: its absence fails nothing)
+        step(3, total, "billing data: the AWS Well-Architected Workshop CUR, mapped to the estate's accounts")
+        if SHARED_CUR.exists() and accounts:
+            raw = data / "raw_cur" / f"tenant_id={opts.tenant}"
+            from finops.cli import main as finops_main
+
+            rc = finops_main(["cur", "map-sample", "--input", str(SHARED_CUR), "--accounts",
+                              ",".join(accounts), "--output", str(raw / "workshop.parquet")])
+            rc = rc or finops_main(["cur", "normalize", "--input", str(data / "raw_cur"), "--output",
+                                    str(data / "cur_facts"), "--tenant", opts.tenant])
+            print(f"      cost facts in {data / 'cur_facts'}" if rc == 0 else "      CUR step failed: dashboard shows no billing data")
+        else:
+            print(f"      {SHARED_CUR} not found: the dashboard will say 'no billing data'")
+
+        # 4-7. the stream, scanners, jobs, dashboard
+        step(4, total, "stream processor (faust worker, consumer group finops-stream) ...")
+        launch("stream", ["stream", "--out", str(data / "findings"), "--scans-out", str(data / "scans")])
+        step(5, total, f"scanners: one per region, every {opts.interval}, tenant {opts.tenant} ...")
+        launch("scan", ["scan", "--tenant", opts.tenant, "--workspace", "prod", "--regions", opts.regions,
+                        "--org", "--endpoint-url", endpoint, "--interval", opts.interval], DUMMY_AWS)
+        step(6, total, f"windowed jobs every {opts.window} (CUR enrichment, correlation, snapshots) ...")
+        jobs = launch("jobs", ["jobs", "--window", opts.window, "--data-dir", str(data)])
+        snapshot = data / "snapshots" / opts.tenant / "manifest.json"
+        jobs.wait_for(snapshot.exists, "first snapshot", 600)
+        step(7, total, "dashboard ...")
+        web = launch("web", ["web", "--port", str(opts.web_port), "--data-dir", str(data),
+                             "--no-auth", "--tenant", opts.tenant])
+        url = f"http://127.0.0.1:{opts.web_port}/"
+        web.wait_for(lambda: _http_json(f"{url}api/overview") is not None, "dashboard answer", 120)
+        summary = _http_json(f"{url}api/overview") or {}
+        print(f"\nfinops-stream is running: open {url}  (auth off: local demo)")
+        print(f"  Parquet: {data / 'findings'}   snapshots: {data / 'snapshots'}   logs: {logs}")
+        print(f"  first snapshot: {json.dumps(summary)[:300]}")
+        if opts.smoke:
+            return 0
+        print("Ctrl-C stops everything.", flush=True)
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        try:
+            while not stop["now"]:
+                dead = [c.name for c in children if not c.alive()]
+                if dead:
+                    raise StartError(f"{', '.join(dead)} stopped; see {logs}")
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        print("\nstopping ...", flush=True)
+    return 0
