@@ -26,6 +26,8 @@ def test_yaml_overrides_are_read_with_defaults(tmp_path):
     ({"checks": {"ec2_instance_low_utilization": {"max_cpu_percent": True}}}, "expected float"),
     ({"checks": {"ec2_ebs_snapshot_old": {"enabled": "no"}}}, "enabled must be"),
     ({"thresholds": {}}, "unknown top-level"),
+    ({"checks": {"rds_instance_multi_az_non_production": {"non_production_values": [1]}}},
+     "expected list"),
 ])
 def test_invalid_config_is_refused(tmp_path, doc, message):
     path = tmp_path / "tenant.json"

@@ -80,7 +80,7 @@ class Ec2InstanceNoCommitmentCoverage(Check):
                          "assumed_discount": str(discount), "ri_covered_share": round(covered, 3),
                          "savings_plans_checked": models.savings_plans is not None,
                          "reserved_instances_checked": models.reserved is not None},
-                group=f"{ctx.arn('AWS::EC2::Instance', inst.id)}#commitment",
+                group=f"{ctx.arn('AWS::EC2::Instance', inst.id)}#billing-model",  # vs scheduling
                 tags=inst.tags,
             )
 
