@@ -38,6 +38,9 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
 fi
 echo "test: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS"
 
+# Headless Chromium for the dashboard's browser tests (apt-get, only when missing).
+scripts/install_browser.sh
+
 ruff_rc=0
 "$BIN/ruff" check . || ruff_rc=$?
 
