@@ -18,6 +18,7 @@ from sinks.snapshots import RawJson
 
 _MONEY_TYPES = ("DECIMAL",)
 _TIME_TYPES = ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")
+_EXACT = "attribution_method = 'exact_resource'"
 
 
 def _select_list(con: duckdb.DuckDBPyConnection, table: str, drop: tuple[str, ...]) -> str:
@@ -107,7 +108,7 @@ def _money(value: Any) -> str:
 def _breakdown(con: duckdb.DuckDBPyConnection, table: str, dim: str) -> dict[str, Any]:
     rows = con.execute(
         f"SELECT {dim}, count(*), CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)),"
-        f" CAST(coalesce(sum(actual_cost_30d), 0) AS DECIMAL(18,2))"
+        f" CAST(coalesce(sum(actual_cost_30d) FILTER (WHERE {_EXACT}), 0) AS DECIMAL(18,2))"
         f" FROM {table} WHERE counted GROUP BY {dim} ORDER BY {dim}"
     ).fetchall()
     return {
@@ -127,18 +128,20 @@ def summary(
         f" count(*) FILTER (WHERE superseded AND NOT suppressed AND lifecycle_state <> 'resolved')"
         f" FROM {table}"
     ).fetchall()[0]
+    # Actual cost is summed only where billed to the finding's own resource: a scoped roll-up
+    # is the whole account/region/service total, repeated on every finding of the scope.
     tot = con.execute(
         f"""SELECT count(*),
                    CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)),
                    count(estimated_monthly_savings),
-                   count(*) FILTER (WHERE attribution_method <> 'none'),
-                   CAST(coalesce(sum(actual_cost_30d), 0) AS DECIMAL(18,2)),
-                   CAST(coalesce(sum(actual_cost_mtd), 0) AS DECIMAL(18,2)),
-                   CAST(coalesce(sum(estimated_monthly_savings)
-                        FILTER (WHERE actual_cost_30d IS NOT NULL), 0) AS DECIMAL(18,2)),
-                   CAST(coalesce(sum(actual_cost_30d)
-                        FILTER (WHERE attribution_method = 'exact_resource'), 0)
-                        AS DECIMAL(18,2))
+                   count(*) FILTER (WHERE attribution_method = 'exact_resource'),
+                   CAST(coalesce(sum(actual_cost_30d) FILTER (WHERE {_EXACT}), 0)
+                        AS DECIMAL(18,2)),
+                   CAST(coalesce(sum(actual_cost_mtd) FILTER (WHERE {_EXACT}), 0)
+                        AS DECIMAL(18,2)),
+                   CAST(coalesce(sum(estimated_monthly_savings) FILTER (WHERE {_EXACT}), 0)
+                        AS DECIMAL(18,2)),
+                   count(*) FILTER (WHERE attribution_method = 'scoped_rollup')
             FROM {table} WHERE counted"""
     ).fetchall()[0]
     meta_n, meta_s = con.execute(
@@ -159,10 +162,10 @@ def summary(
             "estimated_monthly": _money(tot[1]),
             "findings_with_estimate": tot[2],
             "findings_with_actual_cost": tot[3],
+            "findings_with_scoped_cost_only": tot[7],
             "actual_cost_30d": _money(tot[4]),
             "actual_cost_mtd": _money(tot[5]),
             "estimated_monthly_where_actual_known": _money(tot[6]),
-            "actual_cost_30d_exact_resource": _money(tot[7]),
         },
         "by_severity": _breakdown(con, table, "severity"),
         "by_service": _breakdown(con, table, "service"),
