@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from finops.settings import DATA_DIR
+
+log = logging.getLogger("finops.jobs")
 
 
 def register(subparsers: Any) -> None:
@@ -62,6 +65,14 @@ def _announcer(args: argparse.Namespace) -> Any:
     servers = args.bootstrap_servers or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if args.no_announce or not servers:
         return NullAnnouncer()
+    from producers.topics import SNAPSHOTS_TOPIC, ensure_topics
+
+    try:  # compacted: the latest announcement per tenant is what a late subscriber needs
+        ensure_topics(servers, {SNAPSHOTS_TOPIC: 1}, compacted=frozenset({SNAPSHOTS_TOPIC}),
+                      timeout=5.0)
+    except Exception as exc:  # Kafka down: announce best effort later, never fail the jobs
+        log.warning("cannot ensure the snapshots topic",
+                    extra={"topic": SNAPSHOTS_TOPIC, "error": str(exc)})
     return KafkaAnnouncer(servers)
 
 

@@ -86,3 +86,29 @@ def test_a_window_without_new_input_writes_nothing(kit, lake, shipped_rules):
     doc = json.loads(manifest.read_text())
     assert doc["version"] == 3  # 2 finding rows + 1 scan row
     assert doc["watermark"]["offsets"] == {"finops.findings.raw.v1:0": 1, "finops.scans.v1:0": 0}
+
+
+def test_the_loop_survives_a_failing_window_and_stops_on_request(kit, lake, shipped_rules):
+    import threading
+
+    from jobs.window import run_forever
+
+    runner = JobRunner(_paths(lake, "snap"), rules=shipped_rules, threads=1)
+    real = runner.run_window
+    calls: list[str] = []
+    stop = threading.Event()
+
+    def flaky():
+        calls.append("w")
+        if len(calls) == 1:
+            raise RuntimeError("disk hiccup")
+        report = real()
+        if len(calls) == 3:
+            stop.set()
+        return report
+
+    runner.run_window = flaky  # type: ignore[method-assign]
+    _step1(kit, lake)
+    assert run_forever(runner, 0.01, stop) == 0
+    assert len(calls) == 3
+    assert (lake.root / "snap" / "acme" / "manifest.json").is_file()
