@@ -54,8 +54,9 @@ def discover(input_dir: Path) -> list[Path]:
     """Candidate data files, sorted; manifests and docs are not data."""
     out = []
     for path in sorted(input_dir.rglob("*")):
-        if not path.is_file() or any(p.startswith((".", "_")) for p in path.parts[-1:]):
-            continue
+        hidden = any(p.startswith(".") for p in path.relative_to(input_dir).parts)
+        if hidden or path.name.startswith("_") or not path.is_file():
+            continue  # dot-folders, _SUCCESS / _metadata markers
         if path.name.lower().endswith(_SKIP_SUFFIXES):
             continue
         out.append(path)
@@ -96,7 +97,7 @@ def normalize(input_dir: Path, output_dir: Path, tenant: str | None = None) -> N
                 tenant_for(path, input_dir, tenant or DEFAULT_TENANT),
                 report,
             )
-        except (ReadError, UnknownVariant, duckdb.Error) as exc:
+        except (ReadError, UnknownVariant, duckdb.Error, OSError) as exc:
             reason = str(exc).replace(str(path), rel)
             report.problems.append(FileProblem(rel, reason))
             log.warning("cur file skipped", extra={"file": rel, "reason": reason})
