@@ -65,6 +65,7 @@ class LoadedTable:
     schema: pa.Schema
     root: Path
     files: dict[str, InputFile]
+    last_changed: int = 0  # files loaded or dropped by the last refresh
 
     def create(self, con: duckdb.DuckDBPyConnection) -> None:
         empty = self.schema.empty_table().append_column("_file", pa.array([], pa.string()))
@@ -82,6 +83,7 @@ class LoadedTable:
         now = list_files(self.root)
         changed = [f for rel, f in sorted(now.items()) if self.files.get(rel) != f]
         gone = [f for rel, f in sorted(self.files.items()) if rel not in now]
+        self.last_changed = 0
         if not changed and not gone:
             return set()
         # Tenants come from the rows (before and after), not only from the path.
@@ -114,6 +116,7 @@ class LoadedTable:
             con.unregister("_refresh_old")
             con.unregister("_refresh_new")
         self.files = now
+        self.last_changed = len(changed) + len(gone)
         return tenants - {""}
 
     def _tenants_of(self, con: duckdb.DuckDBPyConnection, files_view: str) -> set[str]:

@@ -78,6 +78,7 @@ class JobRunner:
         self.windows = 0
         self._facts_sig: tuple | None = None
         self._supp_sig: dict[str, tuple[int, int]] = {}
+        self._pending: set[str] = set()  # tenants whose current input has no written set yet
         self.top_n = top_n
 
     def _suppression_changes(self) -> set[str]:
@@ -99,40 +100,51 @@ class JobRunner:
         return changed
 
     def run_window(self) -> WindowReport:
-        """Load changed input and rebuild + write the touched tenants' snapshot sets."""
+        """Load changed input and rebuild + write the touched tenants' snapshot sets.
+
+        Touched tenants stay pending until their set is written, so input loaded in a window
+        whose other input (or one tenant's build) failed is still published by a later one."""
         self.windows += 1
         report = WindowReport(self.windows)
         t0 = time.perf_counter()
-        before = len(self.findings.files) + len(self.scans.files)
         try:
-            touched = self.findings.refresh(self.con) | self.scans.refresh(self.con)
+            for table in (self.findings, self.scans):
+                self._pending |= table.refresh(self.con)
+                report.files_loaded += table.last_changed
         except InputError as exc:
             report.error = str(exc)
             log.warning("window input not readable; retrying next window",
                         extra={"window": self.windows, "error": str(exc)})
             return report
-        report.files_loaded = abs(len(self.findings.files) + len(self.scans.files) - before)
         report.stages["load"] = time.perf_counter() - t0
-        first = self.windows == 1
-        facts_changed = self._facts_changed()
-        touched |= self._suppression_changes()
         tenants = self._tenants()
-        if first or facts_changed:
-            touched |= set(tenants)
+        if self._facts_changed() or self.windows == 1:
+            self._pending |= set(tenants)
+        self._pending |= self._suppression_changes()
         cfg = TenantConfig(self.rules, self.paths.facts_dir, self.paths.suppressions_dir,
                            self.top_n)
-        for tenant in sorted(touched & set(tenants)):
-            snap = build_tenant(self.con, tenant, cfg)
+        errors = []
+        for tenant in sorted(self._pending & set(tenants)):
+            try:
+                snap = build_tenant(self.con, tenant, cfg)
+                t1 = time.perf_counter()
+                result = write_snapshot_set(
+                    self.paths.snapshots_dir, tenant, snap.docs, as_of=snap.as_of,
+                    watermark=snap.watermark, version=snap.version, announcer=self.announcer)
+                snap.stages["write"] = time.perf_counter() - t1
+            except Exception as exc:  # one tenant's bad input must not starve the others
+                log.exception("tenant snapshot failed; retrying next window",
+                              extra={"window": self.windows, "tenant": tenant})
+                errors.append(f"{tenant}: {exc}")
+                continue
             for stage, secs in snap.stages.items():
                 report.stages[stage] = report.stages.get(stage, 0.0) + secs
-            t1 = time.perf_counter()
-            result = write_snapshot_set(
-                self.paths.snapshots_dir, tenant, snap.docs, as_of=snap.as_of,
-                watermark=snap.watermark, version=snap.version, announcer=self.announcer)
-            report.stages["write"] = report.stages.get("write", 0.0) + time.perf_counter() - t1
+            self._pending.discard(tenant)
             report.tenants_rebuilt.append(tenant)
             if result.written:
                 report.tenants_written.append(tenant)
+        self._pending &= set(tenants)  # tenants whose every file vanished have nothing to show
+        report.error = "; ".join(errors) or None
         log.info("window done", extra={
             "window": self.windows, "rebuilt": len(report.tenants_rebuilt),
             "written": len(report.tenants_written), "files": report.files_loaded,

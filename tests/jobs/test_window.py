@@ -112,3 +112,18 @@ def test_the_loop_survives_a_failing_window_and_stops_on_request(kit, lake, ship
     assert run_forever(runner, 0.01, stop) == 0
     assert len(calls) == 3
     assert (lake.root / "snap" / "acme" / "manifest.json").is_file()
+
+
+def test_one_tenants_bad_input_does_not_starve_the_others(kit, lake, shipped_rules):
+    _step1(kit, lake)
+    lake.write_findings([kit.finding("ec2_ebs_volume_unattached", V, "vol-8", tenant="beta")],
+                        partition=1, tenant="beta")
+    folder = lake.root / "suppressions"
+    folder.mkdir(parents=True)
+    (folder / "acme.json").write_text('{"suppressions": [{"reason": "no matcher"}]}')
+    runner = JobRunner(_paths(lake, "snap"), rules=shipped_rules, threads=1)
+    report = runner.run_window()
+    assert report.tenants_written == ["beta"] and "acme" in (report.error or "")
+    (folder / "acme.json").write_text('{"suppressions": []}')
+    again = runner.run_window()
+    assert again.tenants_written == ["acme"] and again.error is None
