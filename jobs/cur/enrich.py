@@ -6,9 +6,10 @@ back in order: `exact_resource` (the finding's canonical ARN is billed), `scoped
 of the finding's account + region + service: context, not the resource's own cost), `none`. Without
 any facts every finding passes through with `none`: CUR is enrichment, never a requirement.
 
-All aggregation runs in one DuckDB pass over the facts (resource level, then rolled up to scopes);
-the finding columns are never round-tripped through DuckDB, the seven new columns are appended to
-the caller's Arrow table in its own row order.
+The facts are scanned once, into (resource, scope, currency) window sums that are rolled up to
+resources and scopes as small tables before the join; the finding columns are never
+round-tripped through DuckDB: the seven new columns are appended to the caller's Arrow table in
+its own row order.
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ _KEY_COLUMNS = ("tenant_id", "account_id", "region", "service", "resource_id")
 def read_findings(path: Path | str) -> pa.Table:
     """Findings Parquet (a file or a `data/findings/` tree) as exactly FINDING_SCHEMA."""
     path = Path(path)
-    if path.is_dir() and not any(path.rglob("*.parquet")):
+    files = [str(path)] if path.is_file() else parquet_files(path)
+    if not files:
         return FINDING_SCHEMA.empty_table()
-    dataset = ds.dataset(path, format="parquet", schema=FINDING_SCHEMA, partitioning=None)
-    return dataset.to_table()
+    return ds.dataset(files, format="parquet", schema=FINDING_SCHEMA, partitioning=None).to_table()
 
 
 def parquet_files(folder: Path | str | None) -> list[str]:

@@ -118,6 +118,20 @@ def test_no_cur_passes_findings_through(tmp_path, finding_rows):
         assert out.num_rows == 1
         assert out.column("attribution_method").to_pylist() == ["none"]
         assert out.select(table.schema.names).equals(table)
+    empty = enrich_findings(tmp_path / "no-findings-here", None)
+    assert empty.num_rows == 0
+    assert empty.schema.remove_metadata() == ENRICHED_SCHEMA.remove_metadata()
+
+
+def test_findings_can_be_given_as_a_folder(tmp_path, real_facts, finding_rows):
+    facts_dir, _ = real_facts
+    table = finding_rows([("AWS::EC2::Volume", "vol-00aee7bf3fe960cc8", PAYER, "us-east-1", "ebs")])
+    part = tmp_path / "findings" / "tenant_id=acme" / "dt=2018-11-20"
+    part.mkdir(parents=True)
+    pq.write_table(table, part / "finops.findings.raw.v1+0+0000000000000000000.parquet")
+    out = enrich_findings(tmp_path / "findings", facts_dir, as_of=AS_OF)
+    assert out.column("attribution_method").to_pylist() == ["exact_resource"]
+    assert out.select(table.schema.names).equals(table)
 
 
 def test_default_as_of_is_the_latest_usage(real_facts, finding_rows):
