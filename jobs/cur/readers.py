@@ -23,6 +23,7 @@ from jobs.cur.names import cur_snake, quote_literal
 SOH = "\x01"
 _HEADER_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_/:.\- ]*$")
 _CUR_PREFIXES = ("identity", "bill", "line_item", "lineitem")
+_FOCUS_KEYS = {"billedcost", "chargeperiodstart", "effectivecost"}
 
 
 class ReadError(ValueError):
@@ -102,7 +103,7 @@ def _athena_text(
     con: duckdb.DuckDBPyConnection, path: Path, root: Path, first_line: str
 ) -> RawSource:
     fields = first_line.split(SOH)
-    has_header = _looks_like_header(fields)
+    has_header = looks_like_header(fields)
     names: list[str] | None = fields
     if not has_header:
         names = manifest_columns(path, root)
@@ -122,10 +123,12 @@ def _athena_text(
     return RawSource(path, "athena-text", from_sql, _describe(con, path, from_sql))
 
 
-def _looks_like_header(fields: list[str]) -> bool:
+def looks_like_header(fields: list[str]) -> bool:
+    """Line 1 of an Athena text file is a header when every field is an identifier and one names
+    a CUR column family or a FOCUS key column (Athena lower-cases FOCUS names)."""
     if not all(_HEADER_FIELD.match(f) for f in fields):
         return False
-    return any(cur_snake(f).startswith(_CUR_PREFIXES) for f in fields)
+    return any(cur_snake(f).startswith(_CUR_PREFIXES) or f.lower() in _FOCUS_KEYS for f in fields)
 
 
 def manifest_columns(path: Path, root: Path) -> list[str] | None:

@@ -74,3 +74,12 @@ def test_detect_variants_by_columns():
     assert detect({**focus, "InvoiceId": "VARCHAR"}).name == "focus-1.2"
     with pytest.raises(UnknownVariant, match="no billing variant"):
         detect({"Instance Type": "VARCHAR"})
+
+
+def test_athena_header_row_detection():
+    from jobs.cur.readers import looks_like_header
+
+    assert looks_like_header(["identity_line_item_id", "line_item_unblended_cost", "year"])
+    assert looks_like_header(["billedcost", "chargeperiodstart", "tags"])
+    assert not looks_like_header(["vh7glzy3", "2019-11-26T00:00:00Z/2019-11-26T01:00:00Z", ""])
+    assert not looks_like_header(["name", "value"])
