@@ -38,8 +38,11 @@ def test_details_say_whether_the_source_volume_still_exists(make_ctx, evaluate):
         "snap-a": True, "snap-x": False}
 
 
-def test_only_the_accounts_own_snapshots_are_collected(aws, make_ctx):
+def test_only_the_accounts_own_snapshots_are_collected(aws, make_ctx, monkeypatch):
     import boto3
+
+    # with its public AMIs loaded, moto answers OwnerIds=["self"] with their snapshots too
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "true")
 
     ec2 = boto3.client("ec2", region_name="us-east-1")
     vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=20, VolumeType="gp3")

@@ -9,7 +9,7 @@ def test_unassociated_eip_from_moto(aws, make_ctx, evaluate):
     ec2 = boto3.client("ec2", region_name="us-east-1")
     free = ec2.allocate_address(Domain="vpc")["AllocationId"]
     used = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ami = "ami-12345678"  # any id: moto runs unknown AMIs
     iid = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     ec2.associate_address(AllocationId=used, InstanceId=iid)
     ctx = make_ctx()

@@ -7,7 +7,7 @@ from checks.ec2.ec2_instance_detailed_monitoring.check import Ec2InstanceDetaile
 
 def test_detailed_monitoring_from_moto(aws, make_ctx, evaluate):
     ec2 = boto3.client("ec2", region_name="us-east-1")
-    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ami = "ami-12345678"  # any id: moto runs unknown AMIs
     watched = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1,
                                 Monitoring={"Enabled": True})["Instances"][0]["InstanceId"]
     plain = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]

@@ -33,7 +33,7 @@ def test_zero_savings_without_eip_and_recent_stop_ignored(make_ctx, evaluate):
 
 def test_stop_time_parsed_from_moto_state_transition(aws, make_ctx):
     ec2 = boto3.client("ec2", region_name="us-east-1")
-    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ami = "ami-12345678"  # any id: moto runs unknown AMIs
     iid = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
     ec2.stop_instances(InstanceIds=[iid])
     [model] = make_ctx().service(EC2Service).instances()

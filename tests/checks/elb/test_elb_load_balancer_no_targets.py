@@ -23,7 +23,7 @@ def test_alb_without_targets_flagged_and_with_healthy_target_not(aws, make_ctx, 
                                  TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
     elb.create_listener(LoadBalancerArn=used["LoadBalancerArn"], Protocol="HTTP", Port=80,
                         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
-    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ami = "ami-12345678"  # any id: moto runs unknown AMIs
     iid = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1,
                             SubnetId=subnets[0])["Instances"][0]["InstanceId"]
     elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": iid, "Port": 80}])
