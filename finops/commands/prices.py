@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from checks.prices.catalog import DEFAULT_PATH, PriceCatalog
 from checks.prices.pricelist import PriceEntry, merge, parse_get_products, parse_offer_file
 
@@ -61,7 +63,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                    for e in parse_offer_file(json.loads(path.read_text()))]
         source = "AWS Price List offer files: " + ", ".join(p.name for p in args.offer_file)
     else:
-        entries = fetch_from_api(regions)
+        try:
+            entries = fetch_from_api(regions)
+        except (BotoCoreError, ClientError) as exc:
+            log.error("price list unavailable; the catalog is unchanged",
+                      extra={"error": f"{type(exc).__name__}: {exc}",
+                             "needs": "AWS credentials allowing pricing:GetProducts"})
+            return 1
         source = "AWS Price List API (pricing:GetProducts, us-east-1)"
     known = set((raw.get("specs") or {}).get("ec2", {})) | {
         f"db.{t}" for t in (raw.get("specs") or {}).get("ec2", {})}

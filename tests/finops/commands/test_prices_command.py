@@ -59,3 +59,20 @@ def test_show_prints_matching_prices(capsys):
     out = capsys.readouterr().out
     assert "ebs:gp3:gb-month\t0.0952" in out
     assert main(["prices", "show", "no-such-key"]) == 1
+
+
+def test_refresh_without_credentials_leaves_catalog_alone(tmp_path, monkeypatch):
+    from botocore.exceptions import NoCredentialsError
+
+    import finops.commands.prices as prices
+
+    cat = tmp_path / "catalog.json"
+    shutil.copy(DEFAULT_PATH, cat)
+    before = cat.read_text()
+
+    def no_creds(regions, session=None):
+        raise NoCredentialsError()
+
+    monkeypatch.setattr(prices, "fetch_from_api", no_creds)
+    assert main(["prices", "refresh", "--catalog", str(cat)]) == 1
+    assert cat.read_text() == before
