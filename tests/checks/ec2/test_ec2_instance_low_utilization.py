@@ -27,9 +27,18 @@ def test_idle_instance_downsized_one_size(make_ctx, evaluate):
     found = evaluate(Ec2InstanceLowUtilization(), models, ctx)
     # (0.192 - 0.096) x 730
     assert found[0].estimated_monthly_savings == Decimal("70.08")
-    assert found[0].details["low_days"] == 14
+    assert found[0].details["low_days"] == 14 and found[0].confidence == 0.7
     assert "m5.large" in found[0].title
     assert found[0].details["current_monthly_cost"] == "140.16"
+
+
+def test_few_quiet_days_give_lower_confidence(make_ctx, evaluate):
+    ctx = make_ctx()
+    cpu = [2.0] * 7 + [60.0] * 7
+    models = Models([inst(ctx.now)], {"i-1": series(ctx.now, CPU, cpu)},
+                    {"i-1": series(ctx.now, NET, [1e6] * 14)})
+    [f] = evaluate(Ec2InstanceLowUtilization(), models, ctx)
+    assert f.details["low_days"] == 7 and f.confidence == 0.55
 
 
 def test_busy_instance_not_flagged(make_ctx, evaluate):
