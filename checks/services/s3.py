@@ -38,14 +38,16 @@ class S3Service(ServiceBase):
 
     @cached
     def bucket_names(self) -> list[tuple[str, datetime]]:
-        raw = self.call("ListBuckets").get("Buckets") or []
+        raw = self.paginate("ListBuckets", "Buckets")
         out = []
         for b in raw:
-            location = self.per_resource(
-                b["Name"], partial(self.call, "GetBucketLocation", Bucket=b["Name"]))
-            if location is None:
-                continue
-            region = location.get("LocationConstraint")
+            region = b.get("BucketRegion")  # ListBuckets has carried it since 2024
+            if region is None:
+                location = self.per_resource(
+                    b["Name"], partial(self.call, "GetBucketLocation", Bucket=b["Name"]))
+                if location is None:
+                    continue
+                region = location.get("LocationConstraint")
             region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(region, region)
             if region == self.ctx.region:
                 out.append((b["Name"], utc(b["CreationDate"])))

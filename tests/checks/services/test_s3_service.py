@@ -34,3 +34,18 @@ def test_buckets_of_other_regions_are_left_to_their_scan(aws, make_ctx):
     assert [n for n, _ in make_ctx().service(S3Service).bucket_names()] == ["home-bucket"]
     assert [n for n, _ in make_ctx(region="eu-west-1").service(S3Service).bucket_names()] == [
         "away-bucket"]
+
+
+def test_bucket_region_from_list_buckets_saves_location_calls(make_ctx, monkeypatch):
+    from datetime import UTC, datetime
+
+    calls = []
+    svc = make_ctx(region="eu-west-1").service(S3Service)
+    listing = [{"Name": "a-bucket", "CreationDate": datetime(2024, 1, 1, tzinfo=UTC),
+                "BucketRegion": "eu-west-1"},
+               {"Name": "b-bucket", "CreationDate": datetime(2024, 1, 1, tzinfo=UTC),
+                "BucketRegion": "us-east-1"}]
+    monkeypatch.setattr(svc, "paginate", lambda op, key, **kw: listing)
+    monkeypatch.setattr(svc, "call", lambda op, **kw: calls.append(op))
+    assert [n for n, _ in svc.bucket_names()] == ["a-bucket"]
+    assert calls == []
