@@ -118,6 +118,8 @@ def start_watchers(app: Flask) -> list[Any]:
 
 
 def stop_watchers(app: Flask) -> None:
+    """Stop the watchers and end open SSE streams (so their browsers reconnect elsewhere)."""
+    app.extensions["finops"]["broadcaster"].close()
     for w in app.extensions["finops"]["watchers"]:
         w.stop()
     for w in app.extensions["finops"]["watchers"]:

@@ -27,6 +27,7 @@ from web.views import warm
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 15.0
+CLOSE: dict[str, Any] = {"type": "close"}  # sentinel that ends a stream
 
 
 class Broadcaster:
@@ -36,6 +37,7 @@ class Broadcaster:
         self._subs: dict[str, set[queue.Queue[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
         self._maxsize = maxsize
+        self.closed = False
 
     def subscribe(self, tenant: str) -> queue.Queue[dict[str, Any]]:
         q: queue.Queue[dict[str, Any]] = queue.Queue(self._maxsize)
@@ -50,6 +52,22 @@ class Broadcaster:
     def subscribers(self, tenant: str) -> int:
         with self._lock:
             return len(self._subs.get(tenant, ()))
+
+    def close(self) -> None:
+        """End every open stream (shutdown): browsers reconnect, to this or the next process."""
+        with self._lock:
+            self.closed = True
+            targets = [q for subs in self._subs.values() for q in subs]
+        for q in targets:
+            while True:
+                try:
+                    q.put_nowait(CLOSE)
+                    break
+                except queue.Full:
+                    try:
+                        q.get_nowait()
+                    except queue.Empty:
+                        pass
 
     def publish(self, tenant: str, event: dict[str, Any]) -> int:
         """Deliver to the tenant's subscribers only; returns how many got it."""
@@ -233,6 +251,8 @@ def stream(broadcaster: Broadcaster, tenant: str, hello: dict[str, Any],
     """The SSE body for one client: a hello with the current version, then live events."""
     q = broadcaster.subscribe(tenant)
     try:
+        if broadcaster.closed:
+            return
         yield "retry: 2000\n" + sse(hello, "hello")
         while True:
             try:
@@ -240,6 +260,8 @@ def stream(broadcaster: Broadcaster, tenant: str, hello: dict[str, Any],
             except queue.Empty:
                 yield sse(None)
                 continue
+            if event is CLOSE:
+                return
             yield sse(event, event.get("type", "snapshot"))
     finally:
         broadcaster.unsubscribe(tenant, q)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 from finops import settings
@@ -83,5 +84,17 @@ def run(args: argparse.Namespace) -> int:
         "url": f"http://{args.host}:{args.port}/", "auth": "off" if args.no_auth else "tokens",
         "data_dir": str(app.config["DATA_DIR"]),
         "kafka": app.config["KAFKA_BOOTSTRAP"] or "off"})
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    from web.app import stop_watchers
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # werkzeug's server loop stops on it
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_watchers(app)  # ends open SSE streams: browsers reconnect to the next process
+    log.info("dashboard stopped")
     return 0

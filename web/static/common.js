@@ -130,8 +130,13 @@
     }
     go();
     if (!window.EventSource) { setConn("offline", "no live updates (browser)"); return; }
+    connect(go, 0);
+  }
+
+  /* The browser retries a dropped stream by itself; a refused one (CLOSED) is retried here. */
+  function connect(go, failures) {
     const es = new EventSource("/api/events");
-    es.addEventListener("open", () => setConn("live", "live"));
+    es.addEventListener("open", () => { failures = 0; setConn("live", "live"); });
     es.addEventListener("hello", (ev) => {
       setConn("live", "live");
       /* After a reconnect, events sent while away are lost: catch up if the version moved. */
@@ -147,8 +152,13 @@
     });
     es.addEventListener("error", (ev) => {
       if (ev.data) { go(); return; }   /* a rejected snapshot: refresh shows the banner */
-      setConn(es.readyState === EventSource.CLOSED ? "offline" : "reconnecting",
-        es.readyState === EventSource.CLOSED ? "offline" : "reconnecting…");
+      if (es.readyState === EventSource.CLOSED) {
+        setConn("offline", "offline, retrying");
+        const wait = Math.min(30000, 2000 * Math.pow(2, failures));
+        setTimeout(() => connect(go, failures + 1), wait);
+      } else {
+        setConn("reconnecting", "reconnecting…");
+      }
     });
   }
 
