@@ -17,6 +17,7 @@ HEALTHY_TYPES = ("t4g.medium", "m7g.large", "c7g.xlarge", "r7g.large")  # curren
 PREVIOUS_GEN = ("m4.large", "c4.xlarge", "t2.medium", "r4.large")
 GRAVITON_CANDIDATES = ("m6i.large", "c6i.xlarge", "r6i.large", "m5.xlarge")
 GP3_ROOT = [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3"}}]
+RUN_BATCH = 250  # instances per RunInstances call (tags are per call: batches vary them)
 DEVICES = [f"/dev/sd{c}" for c in "fghijklmnop"]
 
 
@@ -35,8 +36,8 @@ def seed_network(sc: SeedCell) -> Compute:
     ec2 = sc.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=tag_spec(
         "vpc", {"Name": f"estate-{sc.region}"}))["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
+    subnets = [  # /18s: room for a 100k-resource estate's instances in one cell
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i * 64}.0/18",
                           AvailabilityZone=f"{sc.region}{az}")["Subnet"]["SubnetId"]
         for i, az in enumerate("ab")
     ]
@@ -95,8 +96,9 @@ def seed_instances(sc: SeedCell, compute: Compute, images: list[str]) -> None:
     per_type = [healthy // len(HEALTHY_TYPES)] * len(HEALTHY_TYPES)
     per_type[0] += healthy - sum(per_type)
     for itype, n in zip(HEALTHY_TYPES, per_type, strict=True):
-        if n:
-            ids = _instance(sc, compute, images[0], itype, sc.tags(rng), n)
+        for start in range(0, n, RUN_BATCH):
+            ids = _instance(sc, compute, images[0], itype, sc.tags(rng),
+                            min(RUN_BATCH, n - start))
             for iid in ids:
                 ages.instance_launch(sc.account_id, sc.region, iid,
                                      ages.ago(sc.now, rng.randint(20, 300)))
