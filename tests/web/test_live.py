@@ -183,3 +183,13 @@ def test_announcer_warms_page_data_before_telling_pages(data_dir: Path) -> None:
     snap = announcer.store.view("acme").snapshot
     assert {"overview", "facets", "coverage", "order:-estimated_monthly_savings"} <= set(snap.memo)
     assert snap.memo["overview"] == views.overview(snap)
+
+
+def test_close_ends_open_streams_and_refuses_new_ones() -> None:
+    b = Broadcaster(maxsize=1)
+    gen = stream(b, "acme", {"version": 1}, heartbeat=5)
+    assert "hello" in next(gen)
+    b.publish("acme", {"type": "snapshot", "version": 2})  # fills the queue: close must fit
+    b.close()
+    assert list(gen) == [] and b.subscribers("acme") == 0
+    assert list(stream(b, "acme", {"version": 1})) == []

@@ -103,5 +103,7 @@ def test_server_process_serves_and_keeps_tokens_out_of_logs(tmp_path: Path) -> N
         proc.wait(timeout=20)
         log.close()
     text = (tmp_path / "web.log").read_text()
+    assert proc.returncode == 0, text[-2000:]  # SIGTERM: a clean stop
+    assert "dashboard stopped" in text
     assert "request refused" in text and "path=/api/findings" in text, text[-2000:]
     assert token not in text
