@@ -36,7 +36,9 @@ agg AS (
     SELECT fingerprint,
            min(observed_at) AS first_seen,
            max(observed_at) AS last_seen,
-           count(DISTINCT coalesce(nullif(run_id, ''), CAST(observed_at AS VARCHAR))) AS seen_runs
+           -- runs that reported it; a row without a run id counts as its own sighting
+           count(DISTINCT nullif(run_id, ''))
+               + count(DISTINCT CASE WHEN run_id = '' THEN observed_at END) AS seen_runs
     FROM f GROUP BY fingerprint
 ),
 scan_checks AS (

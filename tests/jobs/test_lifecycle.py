@@ -91,3 +91,11 @@ def test_a_resolved_finding_that_comes_back_is_open_again(kit, lake):
     lake.write_findings([_vol(kit, "vol-2", t0 + 2 * H, "r3")])
     state, _ = _state(kit, lake)
     assert state["vol-2"][0] == "open" and state["vol-2"][3] is None
+
+
+def test_sightings_without_a_run_id_count_by_time(kit, lake):
+    t0 = kit.T0
+    lake.write_findings([_vol(kit, "vol-1", t0, ""), _vol(kit, "vol-2", t0, "")])
+    lake.write_findings([_vol(kit, "vol-1", t0 + H, "")])
+    state, _ = _state(kit, lake)
+    assert state["vol-1"][0] == "open" and state["vol-2"][0] == "new"
