@@ -89,7 +89,7 @@ class FindingPublisher:
 
     def publish_raw(self, topic: str, key: str, value: bytes, headers: Mapping[str, str] | None = None) -> None:
         """Send already-encoded bytes (the stress generator uses it to inject broken messages)."""
-        hdrs = [(k, str(v).encode()) for k, v in (headers or {}).items()]
+        hdrs: list[tuple[str, str | bytes | None]] = [(k, str(v).encode()) for k, v in (headers or {}).items()]
         while True:
             try:
                 self._producer.produce(topic, value=value, key=key.encode(), headers=hdrs, on_delivery=self._on_delivery)

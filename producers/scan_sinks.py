@@ -36,10 +36,11 @@ class StdoutSink:
         text = json.dumps({"record": record, **doc}, sort_keys=True, default=str)
         with self._lock:
             self._out.write(text + "\n")
+            if record == "finding":
+                self.findings += 1
 
     def finding(self, finding: Finding) -> None:
         self._line("finding", finding.to_wire())
-        self.findings += 1
 
     def summary(self, summary: ScanSummary) -> None:
         self._line("scan", summary.to_wire())
@@ -56,11 +57,13 @@ class KafkaSink:
     def __init__(self, publisher: Any, scans_topic: str = SCANS_TOPIC) -> None:
         self._publisher = publisher
         self._scans_topic = scans_topic
+        self._lock = threading.Lock()
         self.findings = 0
 
     def finding(self, finding: Finding) -> None:
         self._publisher.publish(finding)
-        self.findings += 1
+        with self._lock:
+            self.findings += 1
 
     def summary(self, summary: ScanSummary) -> None:
         self._publisher.publish_record(self._scans_topic, summary.key(), summary.to_wire(),

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from checks.config import TenantConfig
 from checks.model import CollectionError, ScanContext
 from checks.prices.catalog import PriceCatalog
+from checks.registry import load_checks
 from checks.runner import run_checks
 from producers.accounts import AccountDirectory, AccountError
 from producers.scan_sinks import ScanSink
@@ -52,6 +53,10 @@ class Scanner:
     ) -> None:
         if not request.regions:
             raise ValueError("a scan needs at least one region")
+        if request.check_ids is not None:  # fail before any AWS call, not inside a thread
+            unknown = sorted(set(request.check_ids) - set(load_checks()))
+            if unknown:
+                raise KeyError(f"unknown check ids: {unknown}")
         self.directory = directory
         self.request = request
         self.sink = sink
@@ -81,18 +86,25 @@ class Scanner:
         return summaries
 
     def run(self, interval_s: float | None) -> list[ScanSummary]:
-        """One round, or rounds every `interval_s` until `stop` is set; the sink is flushed
-        after each round, so a stop loses nothing already found."""
-        done: list[ScanSummary] = []
+        """One round, or rounds every `interval_s` until `stop` is set; returns the last
+        round's summaries. The sink is flushed after each round, so a stop loses nothing
+        already found. In interval mode a round that cannot even list its accounts (STS or
+        Organizations unavailable) is logged and retried at the next tick."""
+        last: list[ScanSummary] = []
         while True:
             started = time.monotonic()
-            done.extend(self.scan_round())
+            try:
+                last = self.scan_round()
+            except AccountError as exc:
+                if interval_s is None:
+                    raise
+                log.error("scan round failed", extra={"error": str(exc)})
             if interval_s is None or self.stop.is_set():
-                return done
+                return last
             wait = max(0.0, interval_s - (time.monotonic() - started))
             log.info("next scan", extra={"in_s": round(wait, 1)})
             if self.stop.wait(wait):
-                return done
+                return last
 
     def _scan_region(self, region: str, accounts: list[str], run_id: str,
                      now: datetime) -> list[ScanSummary]:

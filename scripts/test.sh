@@ -43,6 +43,7 @@ scripts/install_browser.sh
 
 ruff_rc=0
 "$BIN/ruff" check . || ruff_rc=$?
+"$BIN/mypy" || ruff_rc=$?
 
 pytest_rc=0
 "$BIN/pytest" "$@" || pytest_rc=$?
@@ -54,7 +55,7 @@ if [ "$pytest_rc" != 0 ]; then
     exit "$pytest_rc"
 fi
 if [ "$ruff_rc" != 0 ]; then
-    echo "test: tests passed but ruff found problems" >&2
+    echo "test: tests passed but ruff or mypy found problems" >&2
     exit "$ruff_rc"
 fi
 passed=1

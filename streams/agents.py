@@ -12,7 +12,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import faust
 import pyarrow as pa
@@ -71,7 +71,8 @@ def _make_agent(
     state = {"last_batch": time.monotonic(), "logged": 0}
 
     async def consume(stream: faust.StreamT) -> None:
-        async for events in stream.noack_take(settings.batch_max, within=settings.batch_within_s):
+        take = cast(faust.Stream, stream).noack_take  # on Stream, not yet on the StreamT protocol
+        async for events in take(settings.batch_max, within=settings.batch_within_s):
             by_tp: dict[tuple[str, int], list[Any]] = {}
             for event in events:
                 tp = event.message.tp
@@ -115,7 +116,8 @@ def _make_agent(
             await _flush_open(streams[-1])
 
     @app.on_partitions_revoked.connect
-    async def on_revoked(sender: Any, revoked: set[TP], **_: Any) -> None:
+    async def on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked: set[TP] = args[0] if args else kwargs.get("revoked", set())
         for tp in revoked:
             if tp.topic == topic_name:
                 processor.sink.drop_partition(tp.topic, tp.partition)

@@ -31,8 +31,8 @@ class DeadLetter:
     def key(self) -> str:
         return f"{self.topic}:{self.partition}:{self.offset}"
 
-    def kafka_headers(self) -> list[tuple[str, bytes]]:
-        own = [
+    def kafka_headers(self) -> list[tuple[str, str | bytes | None]]:
+        own: list[tuple[str, str | bytes | None]] = [
             ("dlq.reason", self.reason.encode()),
             ("dlq.detail", self.detail.encode()[:8000]),
             ("dlq.source.topic", self.topic.encode()),

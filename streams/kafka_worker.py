@@ -24,7 +24,7 @@ from sinks.chunk_sink import ChunkSink, Committable
 from sinks.parquet_format import remove_stale_temporaries
 from streams.app import StreamSettings
 from streams.dead_letter import DeadLetterPublisher
-from streams.processor import Incoming, Processor
+from streams.processor import Incoming, Processor, from_confluent
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,8 @@ class KafkaWorker:
                         if err.code() == KafkaError._PARTITION_EOF:
                             continue
                         raise KafkaException(err)
-                    headers = tuple((k, v or b"") for k, v in (m.headers() or []))
-                    batches.setdefault((m.topic(), m.partition()), []).append(Incoming(m.offset(), m.value(), headers))
+                    topic, partition, incoming = from_confluent(m)
+                    batches.setdefault((topic, partition), []).append(incoming)
                 done: list[Committable] = []
                 for (topic, partition), batch in sorted(batches.items()):
                     done += self.processors[topic].process(topic, partition, batch)

@@ -27,6 +27,15 @@ class Incoming:
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
+def from_confluent(msg: Any) -> tuple[str, int, Incoming]:
+    """(topic, partition, Incoming) of a confluent-kafka Message without an error."""
+    topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+    if topic is None or partition is None or offset is None:
+        raise ValueError(f"message without position: {topic}[{partition}]@{offset}")
+    headers = tuple((k, v if isinstance(v, bytes) else (v or "").encode()) for k, v in (msg.headers() or []))
+    return topic, partition, Incoming(offset, msg.value(), headers)
+
+
 @dataclass
 class ProcessorStats:
     consumed: int = 0

@@ -19,7 +19,7 @@ from contracts.cast import rows_to_table, to_row
 from contracts.schema import FINDING_SCHEMA
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS, ChunkSink
 from streams.dead_letter import DeadLetter
-from streams.processor import Incoming, Processor
+from streams.processor import Incoming, Processor, from_confluent
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,10 @@ def replay(
             for msg in msgs:
                 if msg.error():
                     raise KafkaException(msg.error())
-                p, off = msg.partition(), msg.offset()
-                if p not in pending or off >= end[p]:
+                _, p, incoming = from_confluent(msg)
+                if p not in pending or incoming.offset >= end[p]:
                     continue
-                headers = tuple((k, v or b"") for k, v in (msg.headers() or []))
-                by_partition.setdefault(p, []).append(Incoming(off, msg.value(), headers))
+                by_partition.setdefault(p, []).append(incoming)
             for p, batch in sorted(by_partition.items()):
                 processor.process(topic, p, batch)
                 if batch[-1].offset >= end[p] - 1:

@@ -79,7 +79,12 @@ def run_demo(opts: DemoOptions) -> int:
             step(1, total, f"Kafka broker at {bootstrap} (given)")
         env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "FINOPS_DATA_DIR": str(data)}
         children: list[Child] = []
-        stack.callback(lambda: [c.stop() for c in reversed(children)])
+
+        def stop_children() -> None:
+            for child in reversed(children):
+                child.stop()
+
+        stack.callback(stop_children)
 
         def launch(name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> Child:
             child = Child(name, argv, logs / f"{name}.log", {**env, **(extra_env or {})}).start()
