@@ -38,7 +38,12 @@ def correlate_tree(
             result = run_rules(con, "factive", tenant, clock.as_of, rules)
             tables.append(result.table)
             extras += result.extra
-        table = pa.concat_tables(tables) if tables else FINDING_SCHEMA.empty_table()
-        return table, extras
+        if not tables:
+            return FINDING_SCHEMA.empty_table(), extras
+        table = pa.concat_tables(tables)
+        # one file, one unique sort key: offsets numbered across tenants (tenant, fingerprint)
+        at = FINDING_SCHEMA.get_field_index("source_offset")
+        offsets = pa.array(range(table.num_rows), pa.int64())
+        return table.set_column(at, FINDING_SCHEMA.field(at), offsets), extras
     finally:
         con.close()
