@@ -264,3 +264,36 @@ def test_parse_interval() -> None:
     for bad in ("", "soon", "-5m", "0"):
         with pytest.raises(ValueError):
             parse_interval(bad)
+
+
+def test_unknown_check_ids_fail_before_any_aws_call(aws_env, capsys) -> None:
+    rc = main(["scan", "--tenant", "acme", "--regions", "us-east-1", "--stdout",
+               "--checks", "ec2_eip_unassociated,no_such_check"])
+    assert rc == 1
+    captured = capsys.readouterr()
+    assert "no_such_check" in captured.err and captured.out == ""
+
+
+class _FlakyDirectory(AccountDirectory):
+    """Organizations is down for the first round."""
+
+    calls = 0
+
+    def resolve(self, accounts, org):  # type: ignore[no-untyped-def]
+        type(self).calls += 1
+        if type(self).calls == 1:
+            from producers.accounts import AccountError
+
+            raise AccountError("organizations:ListAccounts failed: ServiceUnavailable")
+        return super().resolve(accounts, org)
+
+
+def test_interval_mode_survives_a_round_that_cannot_list_accounts(estate) -> None:
+    base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    directory = _FlakyDirectory(base, endpoint_url=estate.endpoint)
+    stop = threading.Event()
+    scanner = Scanner(directory, ScanRequest("acme", "prod", REGIONS, org=True,
+                                             check_ids=CHEAP), _StopAfterFirst(stop), stop=stop)
+    summaries = scanner.run(interval_s=0.01)
+    assert _FlakyDirectory.calls == 2
+    assert sorted(s.region for s in summaries) == sorted(REGIONS)
