@@ -57,7 +57,9 @@ def finding_rows(
     limit: int | None = None,
     drop: tuple[str, ...] = ("seen_runs",),
 ) -> list[dict[str, Any]]:
-    """Rows of `table` as JSON-ready dicts (formatted in SQL), in a stable order."""
+    """Rows of `table` as JSON-ready dicts (formatted in SQL), in a stable order: the readable
+    reference that `finding_rows_json` (used for the snapshot lists) must match byte for byte
+    after `encode` (pinned by tests/jobs/test_documents.py)."""
     # Rank on the raw columns (the formatted ones are text: "10.00" < "8.00").
     lim = f" WHERE _rn <= {int(limit)}" if limit is not None else ""
     return _rows(con, f"SELECT {_select_list(con, table, drop)} FROM (SELECT *,"
