@@ -133,8 +133,12 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
     findings = [f for f in findings_of(snap) if not is_meta(f)]
     live = [f for f in findings if is_open(f)]
     cur = has_cur(snap)
-    actual = [money(f.get("actual_cost_30d")) for f in live]
-    known = [a for a in actual if a is not None]
+    # Only costs billed to the finding's own resource add up; a scope roll-up (a service's
+    # cost in an account, say) is shared by many findings and would be counted many times.
+    exact = [f for f in live if f.get("attribution_method", "exact_resource") == "exact_resource"]
+    known = [a for a in (money(f.get("actual_cost_30d")) for f in exact) if a is not None]
+    scoped = [f for f in live if f.get("attribution_method") == "scoped_rollup"
+              and money(f.get("actual_cost_30d")) is not None]
     return {
         "empty": not findings,
         "findings_total": len(findings),
@@ -144,6 +148,7 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         "has_cur": cur,
         "actual_cost_30d_covered": _str(sum(known, Decimal(0))) if cur and known else None,
         "findings_with_actual_cost": len(known),
+        "findings_with_scoped_cost_only": len(scoped),
         "by_service": _group(live, "service"),
         "by_region": _group(live, "region"),
         "by_account": _group(live, "account_id"),

@@ -57,9 +57,11 @@ def test_cur_availability_falls_back_to_the_findings() -> None:
     more = make_findings("acme", 8, cur=True)  # some resolved / suppressed: not counted
     got = views.overview(_snap(more))
     counted = [f for f in more if f["counted"]]
-    assert 0 < len(counted) < len(more) and got["findings_with_actual_cost"] == len(counted)
+    exact = [f for f in counted if f["attribution_method"] == "exact_resource"]
+    assert 0 < len(exact) < len(counted) < len(more)
+    assert got["findings_with_actual_cost"] == len(exact)
     assert Decimal(got["actual_cost_30d_covered"]) == sum(
-        Decimal(f["actual_cost_30d"]) for f in counted)
+        Decimal(f["actual_cost_30d"]) for f in exact)
 
 
 def test_empty_snapshot_and_no_snapshot() -> None:
@@ -145,3 +147,15 @@ def test_coverage_counts_open_findings_only_and_detail_links_parents() -> None:
               source_fingerprints=["fp1"])
     detail = views.detail(_snap(rows, **{"correlated_findings.json": [meta]}), "f1")
     assert detail["correlated_in"] == [{"fingerprint": "m1", "finding_id": "m1", "title": "stack"}]
+
+
+def test_actual_cost_adds_up_exact_attribution_only() -> None:
+    rows = [_f(1, "5.00", attribution_method="exact_resource", actual_cost_30d="40.00"),
+            _f(2, "5.00", attribution_method="scoped_rollup", actual_cost_30d="900.00"),
+            _f(3, "5.00", attribution_method="scoped_rollup", actual_cost_30d="900.00"),
+            _f(4, "5.00", attribution_method="none", actual_cost_30d=None)]
+    got = views.overview(_snap(rows, **{"coverage.json": {"cur_available": True}}))
+    assert got["actual_cost_30d_covered"] == "40.00"
+    assert got["findings_with_actual_cost"] == 1 and got["findings_with_scoped_cost_only"] == 2
+    only_scoped = views.overview(_snap(rows[1:], **{"coverage.json": {"cur_available": True}}))
+    assert only_scoped["has_cur"] is True and only_scoped["actual_cost_30d_covered"] is None

@@ -43,7 +43,9 @@
     const actual = document.getElementById("actual-covered");
     F.clear(actual).append(F.cost(d.actual_cost_30d_covered, cur, d.has_cur));
     document.getElementById("actual-covered-sub").textContent = d.has_cur
-      ? d.findings_with_actual_cost + " of " + d.findings_open + " open findings have billed cost"
+      ? d.findings_with_actual_cost + " of " + d.findings_open + " open findings billed to the resource" +
+        (d.findings_with_scoped_cost_only ? "; " + d.findings_with_scoped_cost_only +
+          " more with a scope roll-up only" : "")
       : "no CUR data for this tenant";
     document.getElementById("open-count").textContent = d.findings_open;
     document.getElementById("total-count").textContent = d.findings_total + " in total";
