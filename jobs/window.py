@@ -145,7 +145,8 @@ class JobRunner:
                 report.tenants_written.append(tenant)
         self._pending &= set(tenants)  # tenants whose every file vanished have nothing to show
         report.error = "; ".join(errors) or None
-        log.info("window done", extra={
+        idle = not report.tenants_rebuilt and not report.files_loaded and not errors
+        log.log(logging.DEBUG if idle else logging.INFO, "window done", extra={
             "window": self.windows, "rebuilt": len(report.tenants_rebuilt),
             "written": len(report.tenants_written), "files": report.files_loaded,
             **{f"{k}_s": round(v, 3) for k, v in sorted(report.stages.items())}})
