@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from checks.config import CheckConfig
 from checks.costs import volume_terms
-from checks.ec2.ec2_ebs_volume_unattached.check import io_queries
+from checks.metrics import ebs_io_queries
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import estimate
 from checks.services.cloudwatch import CloudWatchService, MetricSeries
@@ -27,7 +27,7 @@ class Ec2EbsVolumeLowUse(Check):
     def collect(self, ctx: ScanContext) -> Models:
         days = int(ctx.config.for_check(self.meta).get("lookback_days"))
         volumes = [v for v in ctx.service(EC2Service).volumes() if v.state == "in-use"]
-        io = ctx.service(CloudWatchService).combined({v.id: io_queries(v.id) for v in volumes},
+        io = ctx.service(CloudWatchService).combined({v.id: ebs_io_queries(v.id) for v in volumes},
                                                      days)
         return Models(volumes, io)
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from checks.config import CheckConfig
 from checks.costs import volume_terms
+from checks.metrics import ebs_io_queries
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import estimate
-from checks.services.cloudwatch import CloudWatchService, MetricQuery, MetricSeries, query
+from checks.services.cloudwatch import CloudWatchService, MetricSeries
 from checks.services.ec2 import EC2Service, Volume
 from contracts.finding import Finding
 
@@ -20,10 +21,6 @@ class Models:
     io: dict[str, MetricSeries]  # volume id -> read+write op series in the window
 
 
-def io_queries(volume_id: str) -> list[MetricQuery]:
-    return [query("AWS/EBS", m, VolumeId=volume_id) for m in ("VolumeReadOps", "VolumeWriteOps")]
-
-
 class Ec2EbsVolumeUnattached(Check):
     meta = load_meta(__file__)
 
@@ -31,7 +28,7 @@ class Ec2EbsVolumeUnattached(Check):
         volumes = ctx.service(EC2Service).volumes()
         days = int(ctx.config.for_check(self.meta).get("min_unattached_days"))
         available = [v for v in volumes if v.state == "available"]
-        io = ctx.service(CloudWatchService).combined({v.id: io_queries(v.id) for v in available},
+        io = ctx.service(CloudWatchService).combined({v.id: ebs_io_queries(v.id) for v in available},
                                                      days)
         return Models(volumes, io)
 
