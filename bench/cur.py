@@ -18,6 +18,7 @@ GROUP BY.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,8 @@ from pathlib import Path
 # `python bench/cur.py` puts bench/ first on sys.path, where bench/jobs.py would shadow the `jobs`
 # package: import from the repository root instead.
 _HERE = Path(__file__).resolve().parent
+# Cap DuckDB's memory: the default (80% of RAM) gets OOM-killed on a host shared with others.
+os.environ.setdefault("FINOPS_DUCKDB_MEMORY_LIMIT", "6GB")
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
@@ -36,7 +39,7 @@ import pyarrow as pa  # noqa: E402
 
 from contracts.schema import FINDING_SCHEMA  # noqa: E402
 from jobs.cur.enrich import enrich_findings  # noqa: E402
-from jobs.cur.normalize import normalize  # noqa: E402
+from jobs.cur.normalize import connect, normalize  # noqa: E402
 
 WORKSHOP = (
     Path(__file__).resolve().parents[1]
@@ -62,7 +65,7 @@ ACCOUNTS = [f"{100000000000 + i * 7919:012d}" for i in range(20)]
 def generate_cur(rows: int, out_dir: Path) -> Path:
     """`rows` legacy-CUR line items: Workshop rows repeated; copy k re-ids every resource."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = connect()
     base = con.sql(f"SELECT count(*) FROM read_parquet('{WORKSHOP}')").fetchall()[0][0]
     copies = -(-rows // base)
     accounts = "[" + ", ".join(f"'{a}'" for a in ACCOUNTS) + "]"
@@ -180,7 +183,7 @@ def main() -> None:
         raw = generate_cur(args.rows, base / "raw")
         print(f"generated {args.rows:,} CUR rows in {time.perf_counter() - t0:.1f} s (not timed)")
 
-        con = duckdb.connect()
+        con = connect()
         bare_raw, _ = timed(
             lambda: con.sql(
                 f"SELECT line_item_usage_account_id, line_item_product_code, line_item_resource_id, "

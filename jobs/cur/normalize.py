@@ -11,7 +11,9 @@ untouched: adding a month rewrites only that month.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,8 +75,17 @@ def tenant_for(path: Path, input_dir: Path, default: str) -> str:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB in UTC. FINOPS_DUCKDB_MEMORY_LIMIT (e.g. `4GB`) caps its memory (it
+    spills to a temp folder beyond that); DuckDB's default is 80% of the machine's RAM, too much on
+    a host shared with the stream and the other jobs."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    limit = os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT")
+    if limit:
+        con.execute(f"SET memory_limit = {quote_literal(limit)}")
+        con.execute(
+            f"SET temp_directory = {quote_literal(tempfile.gettempdir() + '/finops-duckdb')}"
+        )
     con.execute(MACROS_SQL)
     return con
 
