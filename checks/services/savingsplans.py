@@ -33,7 +33,12 @@ class SavingsPlansService(ServiceBase):
     name = "savingsplans"
 
     def client(self, name: str | None = None, region: str | None = None) -> Any:
-        return super().client(name or "savingsplans", region or "us-east-1")
+        """Savings Plans is a global API served from us-east-1, whatever region is scanned."""
+        if name is None and region is None:
+            if self._client is None:
+                self._client = self._make_client("savingsplans", "us-east-1")
+            return self._client
+        return super().client(name, region)
 
     @cached
     def active_plans(self) -> list[SavingsPlan]:
