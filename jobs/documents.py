@@ -95,10 +95,11 @@ def finding_rows_json(
     cols = sorted((name, typ) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()
                   if name not in drop and not name.startswith("_"))
     members = ", ".join(f"'{name}': {_json_member(name, typ)}" for name, typ in cols)
-    lim = f" WHERE _rn <= {int(limit)}" if limit is not None else ""
+    lim = f" LIMIT {int(limit)}" if limit is not None else ""
+    # the only output column is `_json`, so ORDER BY sees the raw (not the formatted) columns
     rows = con.execute(
-        f"SELECT CAST(to_json({{{members}}}) AS VARCHAR) FROM (SELECT *, row_number() OVER"
-        f" (ORDER BY {order}) AS _rn FROM {table} WHERE {where}){lim} ORDER BY _rn"
+        f"SELECT CAST(to_json({{{members}}}) AS VARCHAR) AS _json FROM {table} WHERE {where}"
+        f" ORDER BY {order}{lim}"
     ).fetchall()
     return RawJson(("[" + ",".join(r[0] for r in rows) + "]\n").encode("utf-8"))
 

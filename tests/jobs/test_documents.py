@@ -57,3 +57,18 @@ def test_trend_counts_alternatives_once_per_run(kit, lake, shipped_rules):
     assert [(p["run_id"], p["estimated_monthly_savings"], p["findings"]) for p in points] == [
         ("r1", "35.00", 3), ("r2", "36.00", 3)]
     assert snap.docs["summary.json"]["savings"]["estimated_monthly"] == "36.00"
+
+
+def test_top_savings_rank_by_amount_not_by_text(kit, lake, shipped_rules):
+    from jobs.tenant import build_tenant
+
+    vol = "AWS::EC2::Volume"
+    lake.write_findings([
+        kit.finding("ec2_ebs_volume_unattached", vol, f"vol-{s}", savings=s)
+        for s in ("8.00", "10.00", "9.50")
+    ] + [kit.finding("ec2_ebs_volume_unattached", vol, "vol-x", savings=None)])
+    con = connect(threads=1)
+    kit.load_tables(con, lake)
+    snap = build_tenant(con, "acme", TenantConfig(shipped_rules, top_n=2))
+    top = json.loads(snap.docs["top_savings.json"])
+    assert [f["estimated_monthly_savings"] for f in top] == ["10.00", "9.50"]
