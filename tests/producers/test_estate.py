@@ -168,3 +168,32 @@ def test_gaps_in_moto_answer_like_aws_and_ris_are_served(estate) -> None:
     assert set(ris).isdisjoint(r["ReservedInstancesId"] for r in other["ReservedInstances"])
     sp = _client(estate, "savingsplans", "us-east-1", account)
     assert sp.describe_savings_plans()["savingsPlans"] == []
+
+
+def test_indexed_get_metric_data_answers_like_moto(estate) -> None:
+    """The estate's CloudWatch index changes how fast series are found, not what is returned."""
+    from moto.backends import get_backend
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    item = _waste(estate, "idle_instance")[0]
+    idle_nat = next(w for w in _waste(estate, "idle_nat_gateway")
+                       if (w.account_id, w.region) == (item.account_id, item.region))
+    queries = [
+        {"Id": f"q{i}", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": name,
+                                                  "Dimensions": [{"Name": k, "Value": v}]},
+                                       "Period": 86400, "Stat": stat}}
+        for i, (ns, name, k, v, stat) in enumerate([
+            ("AWS/EC2", "CPUUtilization", "InstanceId", item.resource_id, "Maximum"),
+            ("AWS/EC2", "NetworkOut", "InstanceId", item.resource_id, "Sum"),
+            ("AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", idle_nat.resource_id,
+             "Sum"),
+            ("AWS/EC2", "CPUUtilization", "InstanceId", "i-doesnotexist", "Average"),
+        ])
+    ]
+    backend = get_backend("cloudwatch")[item.account_id][item.region]
+    end = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # moto's naive UTC
+    start = end - timedelta(days=14)
+    fast = backend.get_metric_data(queries, start, end)
+    slow = CloudWatchBackend.get_metric_data.moto_original(backend, queries, start, end)
+    assert fast == slow
+    assert len(fast[0]["values"]) >= 13 and fast[3]["values"] == []
