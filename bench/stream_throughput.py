@@ -28,6 +28,7 @@ from fastavro import schemaless_reader
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from schemas.registry import latest  # noqa: E402
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS  # noqa: E402
 from tools.stress import harness  # noqa: E402
 from tools.stress.generator import generate  # noqa: E402
 from tools.stress.stress_engine import local_bootstrap  # noqa: E402
@@ -119,7 +120,7 @@ def main() -> int:
     p.add_argument("--n", type=int, default=200_000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--partitions", type=int, default=6)
-    p.add_argument("--chunk-records", type=int, default=20_000)
+    p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS)
     p.add_argument("--batch-max", type=int, default=5_000)
     p.add_argument("--bootstrap", default=None)
     p.add_argument("--engines", default="faust,kafka", help="stream engines to measure, comma-separated")

@@ -32,7 +32,7 @@ from sinks.partitioner import file_name, partition_dir, split_by_partition
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_RECORDS = 20_000
+DEFAULT_CHUNK_RECORDS = 10_000  # rows per partition held in memory at most; ~1 MB files
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ class KafkaWorker:
                 "fetch.max.bytes": 16 * 1024 * 1024,
                 "max.partition.fetch.bytes": 4 * 1024 * 1024,
                 "partition.assignment.strategy": "cooperative-sticky",
+                "queued.max.messages.kbytes": 16384,  # bounds prefetch memory
             }
         )
         self._running = True

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from finops.settings import bootstrap_servers
 from producers.topics import RAW_TOPIC
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 
 
 def _offsets(text: str) -> dict[int, int]:
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--from-offset", type=_offsets, help="partition:offset,… (e.g. 0:0,1:5000)")
     where.add_argument("--from-beginning", action="store_true")
     p.add_argument("--out", type=Path, required=True, help="output directory (should be empty)")
-    p.add_argument("--chunk-records", type=int, default=20_000, help="must match the live stream's")
+    p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS, help="must match the live stream's")
     p.set_defaults(handler=run)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from finops.logs import dict_config
 from finops.settings import DATA_DIR, bootstrap_servers
 from producers.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=DATA_DIR / "findings", help="Parquet root for findings")
     p.add_argument("--scans-out", type=Path, default=DATA_DIR / "scans")
     p.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS, help="partitions of topics it creates")
-    p.add_argument("--chunk-records", type=int, default=20_000, help="offsets per Parquet file (the grid)")
+    p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS, help="offsets per Parquet file (the grid)")
     p.add_argument("--batch-max", type=int, default=5_000)
     p.add_argument("--batch-within", type=float, default=0.5, help="seconds before a partial batch")
     p.add_argument(

@@ -27,6 +27,7 @@ from contracts.canonical import canonicalize_record
 from contracts.identity import fingerprint
 from contracts.schema import FINDING_SCHEMA
 from producers.wire import Decoder
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 from streams.replay import replay
 from tools.stress import harness
 from tools.stress.generator import Message, generate
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--invalid-share", type=float, default=0.02)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--partitions", type=int, default=6)
-    p.add_argument("--chunk-records", type=int, default=20_000)
+    p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS)
     p.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the stream")
     p.add_argument("--bootstrap", default=None, help="default: KAFKA_BOOTSTRAP_SERVERS or the local broker")
     report = run(p.parse_args(argv))
