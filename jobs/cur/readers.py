@@ -40,10 +40,14 @@ class RawSource:
 
 def open_source(con: duckdb.DuckDBPyConnection, path: Path, root: Path) -> RawSource:
     """Sniff `path` and describe it; raises ReadError with the reason."""
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path}: empty file")
     head = _head(path)
     if head.startswith(b"PAR1"):
         return _parquet(con, path)
     first_line = _first_line(path, head)
+    if any(ord(ch) < 0x20 and ch not in "\x01\t" for ch in first_line):
+        raise ReadError(f"{path}: binary data, not Parquet, CSV or Athena text")
     if SOH in first_line:
         return _athena_text(con, path, root, first_line)
     if "," in first_line or "\t" in first_line:
@@ -104,16 +108,16 @@ def _athena_text(
 ) -> RawSource:
     fields = first_line.split(SOH)
     has_header = looks_like_header(fields)
-    names: list[str] | None = fields
+    names = fields
     if not has_header:
-        names = manifest_columns(path, root)
-        if names is None:
+        manifest = manifest_columns(path, root)
+        if manifest is None:
             raise ReadError(f"{path}: Athena text without a header row and no manifest found")
-        if len(names) != len(fields):
+        if len(manifest) != len(fields):
             raise ReadError(
-                f"{path}: manifest has {len(names)} columns, the first row has {len(fields)}"
+                f"{path}: manifest has {len(manifest)} columns, the first row has {len(fields)}"
             )
-    assert names is not None
+        names = manifest
     cols = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names) + "}"
     from_sql = (
         f"read_csv({quote_literal(str(path))}, delim = {quote_literal(SOH)}, quote = '', "

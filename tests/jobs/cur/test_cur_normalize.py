@@ -200,11 +200,22 @@ def test_bad_files_are_reported_and_the_rest_processed(tmp_path, raw, copy_files
     (src / "truncated.gz").write_bytes(gz[: len(gz) // 2])
     (src / "garbage.bin").write_bytes(bytes(range(256)) * 8)
     (src / "empty.csv").write_text("")
+    with gzip.open(raw.BEFORE, "rb") as fh:
+        fh.readline()  # drop the header row: no manifest either, so the columns are unknown
+        (src / "headless.gz").write_bytes(gzip.compress(fh.read(200_000), mtime=0))
     report = normalize(src, tmp_path / "out", "acme")
     assert report.files_ok == ["Oct2018-WorkshopCUR-00001.snappy.parquet"]
     reasons = {p.path: p.reason for p in report.problems}
-    assert set(reasons) == {"truncated.parquet", "truncated.gz", "garbage.bin", "empty.csv"}
+    assert set(reasons) == {
+        "truncated.parquet",
+        "truncated.gz",
+        "garbage.bin",
+        "empty.csv",
+        "headless.gz",
+    }
     assert "truncated" in reasons["truncated.parquet"].lower()
+    assert "no manifest" in reasons["headless.gz"]
+    assert "binary" in reasons["garbage.bin"] and "empty" in reasons["empty.csv"]
     assert all(r for r in reasons.values())
     assert report.months_written == ["acme/2018-10"]
 
