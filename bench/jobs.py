@@ -144,23 +144,26 @@ def write_findings(con: duckdb.DuckDBPyConnection, root: Path, file_rows: int,
     return files
 
 
-def write_scans(con: duckdb.DuckDBPyConnection, root: Path, checks: list[str]) -> None:
+def write_scans(con: duckdb.DuckDBPyConnection, root: Path, checks: list[str], runs: int) -> None:
     keys = ", ".join(f"'{c}'" for c in checks)
     table = con.sql(f"""
         SELECT *, 'finops.scans.v1' AS source_topic, 0 AS source_partition,
                row_number() OVER (ORDER BY tenant_id, run_id, account_id, region) - 1
                    AS source_offset
         FROM (
-        SELECT tenant_id, 'default' AS workspace, account_id, region, run_id,
-               min(observed_at) - INTERVAL 1 MINUTE AS started_at,
-               max(observed_at) + INTERVAL 1 MINUTE AS finished_at, 'ok' AS status,
+        SELECT tenant_id, 'default' AS workspace, account_id, region, 'run-' || run AS run_id,
+               TIMESTAMPTZ '{T0.isoformat()}' + run * INTERVAL 1 HOUR - INTERVAL 1 MINUTE
+                   AS started_at,
+               TIMESTAMPTZ '{T0.isoformat()}' + run * INTERVAL 1 HOUR + INTERVAL 1 MINUTE
+                   AS finished_at, 'ok' AS status,
                map([{keys}], [{', '.join('0' for _ in checks)}]) AS check_counts,
                MAP {{}}::MAP(VARCHAR, BIGINT) AS resources_seen,
                []::STRUCT(account_id VARCHAR, region VARCHAR, service VARCHAR,
                           operation VARCHAR, check_id VARCHAR, code VARCHAR,
                           message VARCHAR)[] AS errors,
                120.0 AS duration_s
-        FROM gen GROUP BY tenant_id, account_id, region, run_id)
+        -- every scope is scanned every run, also when it reports nothing any more
+        FROM (SELECT DISTINCT tenant_id, account_id, region FROM res), range({runs}) AS t(run))
         ORDER BY source_offset""").to_arrow_table()
     table = table.cast(SCAN_SCHEMA)
     for tenant in sorted(set(table.column("tenant_id").to_pylist())):
@@ -245,7 +248,7 @@ def main() -> None:
         generate_findings(con, args.findings, args.runs, args.tenants)
         n_rows = con.execute("SELECT count(*) FROM gen").fetchall()[0][0]
         files = write_findings(con, base / "findings", args.file_rows)
-        write_scans(con, base / "scans", [c[0] for c in CHECKS])
+        write_scans(con, base / "scans", [c[0] for c in CHECKS], args.runs)
         write_facts(con, base / "cur_facts", args.cur_rows)
         facts = duckdb.sql(f"SELECT count(*) FROM read_parquet('{base}/cur_facts/*.parquet')"
                            ).fetchall()[0][0]

@@ -25,21 +25,21 @@ CREATE OR REPLACE TEMP TABLE {out} AS
 WITH f AS (
     SELECT * EXCLUDE (_file) FROM {findings} WHERE tenant_id = $tenant
 ),
-latest AS (
-    SELECT * FROM f
-    QUALIFY row_number() OVER (
-        PARTITION BY fingerprint
-        ORDER BY observed_at DESC, source_topic DESC, source_partition DESC, source_offset DESC
-    ) = 1
-),
 agg AS (
     SELECT fingerprint,
+           -- the latest report: newest observation, ties by provenance (a unique key)
+           max((observed_at, source_topic, source_partition, source_offset)) AS latest_key,
            min(observed_at) AS first_seen,
            max(observed_at) AS last_seen,
            -- runs that reported it; a row without a run id counts as its own sighting
            count(DISTINCT nullif(run_id, ''))
                + count(DISTINCT CASE WHEN run_id = '' THEN observed_at END) AS seen_runs
     FROM f GROUP BY fingerprint
+),
+latest AS (  -- a hash join on the key, not a sort of every wide row
+    SELECT f.* FROM f JOIN agg a
+      ON a.fingerprint = f.fingerprint
+     AND a.latest_key = (f.observed_at, f.source_topic, f.source_partition, f.source_offset)
 ),
 scan_checks AS (
     SELECT s.account_id, s.region, s.run_id, s.started_at, s.finished_at,

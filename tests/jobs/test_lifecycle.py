@@ -99,3 +99,18 @@ def test_sightings_without_a_run_id_count_by_time(kit, lake):
     lake.write_findings([_vol(kit, "vol-1", t0 + H, "")])
     state, _ = _state(kit, lake)
     assert state["vol-1"][0] == "open" and state["vol-2"][0] == "new"
+
+
+def test_latest_report_wins_ties_by_provenance(kit, lake):
+    t0 = kit.T0
+    lake.write_findings([kit.finding(CHECK, "AWS::EC2::Volume", "vol-1", at=t0, savings="1.00"),
+                         kit.finding(CHECK, "AWS::EC2::Volume", "vol-1", at=t0, savings="2.00")])
+    lake.write_findings([kit.finding(CHECK, "AWS::EC2::Volume", "vol-1", at=t0 - H,
+                                     savings="3.00")], partition=5)
+    con = connect(threads=1)
+    kit.load_tables(con, lake)
+    build_state(con, "acme")
+    rows = con.sql("SELECT estimated_monthly_savings, source_offset, first_seen FROM fstate"
+                   ).fetchall()
+    assert [(str(s), o) for s, o, _ in rows] == [("2.00", 1)]  # newest time, then offset
+    assert rows[0][2] == t0 - H
