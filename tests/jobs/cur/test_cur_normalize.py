@@ -300,6 +300,11 @@ def test_every_variant_is_detected_and_sums_match(tmp_path, raw):
         f"AS resource_tags, MAP {{'region': product_region}} AS product "
         f"FROM (SELECT * FROM read_parquet('{raw.NOV}') LIMIT 20000)) TO '{src / 'cur2.parquet'}'"
     )
+    # CUR 2.0 as CSV: the maps are JSON objects in text columns.
+    c.execute(
+        f"COPY (SELECT * REPLACE (to_json(resource_tags) AS resource_tags, to_json(product) AS "
+        f"product) FROM read_parquet('{src / 'cur2.parquet'}')) TO '{src / 'cur2.csv'}' (HEADER)"
+    )
     c.execute(
         f"COPY (SELECT * FROM read_csv('{raw.FOCUS}', nullstr = 'NULL')) "
         f"TO '{src / 'focus.parquet'}'"
@@ -314,6 +319,7 @@ def test_every_variant_is_detected_and_sums_match(tmp_path, raw):
         "legacy.csv.gz": "cur1/csv",
         "athena/part-0.gz": "cur1/athena-text",
         "cur2.parquet": "cur2/parquet",
+        "cur2.csv": "cur2/csv",
         "focus.parquet": "focus-1.0/parquet",
         "focus12.csv": "focus-1.2/csv",
     }
@@ -345,6 +351,13 @@ def test_every_variant_is_detected_and_sums_match(tmp_path, raw):
         "WHERE NULLIF(resource_tags_user_environment, '') IS NOT NULL"
     ).fetchall()[0][0]
     assert cur2_tags == nov_env
+    same = c.sql(
+        f"SELECT count(*) FROM (SELECT usage_start, resource_id, cost_primary, tags, region "
+        f"FROM {facts} WHERE source_file = 'cur2.parquet' EXCEPT ALL "
+        f"SELECT usage_start, resource_id, cost_primary, tags, region "
+        f"FROM {facts} WHERE source_file = 'cur2.csv')"
+    ).fetchall()[0][0]
+    assert same == 0
 
 
 def test_tenant_folders_split_the_output(tmp_path, raw, copy_files):
