@@ -12,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from contracts import cast
+from contracts.batch import convert_batch
 from contracts.cast import ContractError, Provenance
 from producers.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
@@ -56,6 +58,11 @@ class Processor:
     stats: ProcessorStats = field(default_factory=ProcessorStats)
 
     def process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
+        # The batch contract is proven equal to exactly these two functions; a Processor built
+        # with other callables (a test double, another contract) keeps the row-wise path.
+        reference = self.to_row is cast.to_row and self.to_table is cast.rows_to_table
+        if self.schema_name == "finding" and reference:
+            return self._process_findings(topic, partition, batch)
         rows: list[dict[str, Any]] = []
         for msg in batch:
             where = Provenance(topic, partition, msg.offset)
@@ -75,6 +82,44 @@ class Processor:
         self.stats.consumed += len(batch)
         self.stats.valid += len(rows)
         table = self.to_table(rows) if rows else self.sink.schema.empty_table()
+        return self.sink.add(topic, partition, [m.offset for m in batch], table)
+
+    def _process_findings(
+        self, topic: str, partition: int, batch: Sequence[Incoming]
+    ) -> list[Committable]:
+        """`process` for findings with the batch contract (`contracts.batch`), which is exactly the
+        reference `to_row` + `rows_to_table` at a fraction of the per-record Python cost. Records
+        are decoded one by one as before; dead letters keep their reasons, details and order."""
+        records: list[dict[str, Any]] = []
+        positions: list[int] = []
+        rejects: list[tuple[int, str, str]] = []  # (position in batch, reason, detail)
+        for pos, msg in enumerate(batch):
+            try:
+                if msg.value is None:
+                    raise WireError("empty", "message has no value (tombstone)")
+                writer, record = self.decoder.decode(msg.value)
+                if writer.name != self.schema_name:
+                    detail = f"{writer.name} record on a {self.schema_name} topic"
+                    raise WireError("wrong_schema", detail)
+            except WireError as exc:
+                rejects.append((pos, exc.reason, exc.detail))
+                continue
+            except (ValueError, TypeError, KeyError, OverflowError) as exc:
+                rejects.append((pos, "cast", f"{type(exc).__name__}: {exc}"))
+                continue
+            records.append(record)
+            positions.append(pos)
+        result = convert_batch(records, topic, partition, [batch[p].offset for p in positions])
+        for i, problems in result.invalid:
+            rejects.append((positions[i], "contract", "; ".join(str(p) for p in problems)))
+        for i, exc in result.failed:
+            rejects.append((positions[i], "cast", f"{type(exc).__name__}: {exc}"))
+        for pos, reason, detail in sorted(rejects, key=lambda r: r[0]):
+            msg = batch[pos]
+            self._reject(Provenance(topic, partition, msg.offset), msg, reason, detail)
+        self.stats.consumed += len(batch)
+        self.stats.valid += result.table.num_rows
+        table = result.table if result.table.num_rows else self.sink.schema.empty_table()
         return self.sink.add(topic, partition, [m.offset for m in batch], table)
 
     def _reject(self, where: Provenance, msg: Incoming, reason: str, detail: str) -> None:
