@@ -100,6 +100,10 @@ class Announcer:
         if not valid_tenant(tenant):
             log.warning("announcement for an invalid tenant ignored", extra={"source": source})
             return None
+        if self.broadcaster.subscribers(tenant) == 0:
+            # Nobody is looking: don't load (or keep in memory) a set no page needs yet; the
+            # first request loads it, and the next change is announced once someone listens.
+            return None
         view = self.store.view(tenant)
         snap = view.snapshot
         key = (snap.version if snap else None, snap.as_of if snap else None), view.error

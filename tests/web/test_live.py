@@ -177,7 +177,8 @@ def test_kafka_watcher_logs_each_error_kind_once_a_minute(data_dir: Path,
 def test_announcer_warms_page_data_before_telling_pages(data_dir: Path) -> None:
     from web import views
 
-    announcer, _ = _announcer(data_dir)
+    announcer, broadcaster = _announcer(data_dir)
+    broadcaster.subscribe("acme")
     write_set(data_dir, "acme", make_findings("acme", 12), version=1)
     announcer.poke("acme", "file")
     snap = announcer.store.view("acme").snapshot
@@ -193,3 +194,12 @@ def test_close_ends_open_streams_and_refuses_new_ones() -> None:
     b.close()
     assert list(gen) == [] and b.subscribers("acme") == 0
     assert list(stream(b, "acme", {"version": 1})) == []
+
+
+def test_tenants_nobody_watches_are_not_loaded(data_dir: Path) -> None:
+    announcer, broadcaster = _announcer(data_dir)
+    write_set(data_dir, "globex", make_findings("globex", 3), version=1)
+    assert announcer.poke("globex", "file") is None
+    assert announcer.store._states == {}  # nothing read from disk
+    q = broadcaster.subscribe("globex")
+    assert announcer.poke("globex", "kafka")["version"] == 1 and q.get_nowait()["version"] == 1
