@@ -297,3 +297,28 @@ def test_interval_mode_survives_a_round_that_cannot_list_accounts(estate) -> Non
     summaries = scanner.run(interval_s=0.01)
     assert _FlakyDirectory.calls == 2
     assert sorted(s.region for s in summaries) == sorted(REGIONS)
+
+
+def test_finops_scan_interval_stops_on_sigterm(estate, tmp_path) -> None:
+    """The real command: SIGTERM during `--interval` ends the round in flight, flushes, exits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_ENDPOINT_URL": estate.endpoint}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "finops.cli", "scan", "--tenant", "acme", "--regions",
+         ",".join(REGIONS), "--org", "--interval", "1h", "--stdout", "--checks", ",".join(CHEAP)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the first progress line: a scan has completed
+        if "scanned" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    scans = [json.loads(line) for line in out.splitlines() if '"record": "scan"' in line]
+    assert 1 <= len(scans) <= len(REGIONS) * len(estate.accounts)
+    assert "stopping" in err and "scan finished" in err
