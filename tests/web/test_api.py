@@ -146,3 +146,9 @@ def test_sse_hello_carries_current_version(client: FlaskClient, seed: Callable[.
     hello = json.loads(chunk.split("data: ", 1)[1])
     assert hello["version"] == 7 and hello["tenant"] == "acme"
     resp.close()
+
+
+def test_wrong_method_is_a_json_405(client: FlaskClient, acme: dict[str, str]) -> None:
+    resp = client.post("/api/overview", headers=acme)
+    assert resp.status_code == 405 and resp.is_json
+    assert resp.get_json()["error"] == "method_not_allowed"
