@@ -43,6 +43,8 @@
     const doc = await F.api("/api/findings?" + p.toString());
     const d = doc.data;
     for (const [name, id] of Object.entries(selects)) fillFacet(id, d.facets[name] || []);
+    const keys = F.clear(document.getElementById("tag-keys"));
+    for (const k of d.facets.tag_keys || []) keys.append(F.el("option", { value: k + ":" }));
     pages = d.pages;
     const csv = new URLSearchParams(p); csv.delete("page");
     document.getElementById("csv").setAttribute("href", "/api/findings.csv?" + csv.toString());
