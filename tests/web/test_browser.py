@@ -158,6 +158,19 @@ def test_dashboard_end_to_end(driver: Any, server: str, seed: Callable[..., Any]
     assert any("<script>" in t or "onerror" in t for t in tags), tags[:5]
     assert driver.execute_script("return window.__pwned === undefined")
 
+    # Search and a tag filter, typed and submitted like a user does.
+    from selenium.webdriver.common.keys import Keys
+
+    Select(driver.find_element(By.ID, "f-service")).select_by_value("")
+    driver.find_element(By.ID, "q").send_keys("team-1", Keys.ENTER)
+    team1 = [f for f in grown if f["tags"]["team"] == "team-1"]
+    wait_for(driver, lambda: text(driver, "#count") == f"{len(team1)} finding(s)", "search")
+    driver.find_element(By.ID, "q").clear()
+    driver.find_element(By.ID, "f-tag").send_keys("env:prod", Keys.ENTER)
+    prod = [f for f in grown if f["tags"]["env"] == "prod"]
+    wait_for(driver, lambda: text(driver, "#count") == f"{len(prod)} finding(s)", "tag filter")
+    assert "tag=env%3Aprod" in driver.current_url
+
     # Detail: open the first row; resource, hostile tag values and cost show as text.
     first = driver.find_element(By.CSS_SELECTOR, "#findings-table tbody a.finding-link")
     title = first.text
