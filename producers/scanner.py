@@ -132,8 +132,6 @@ class Scanner:
                               now, self.prices, self.config)
             try:
                 result = run_checks(ctx, req.check_ids)
-            except KeyError:
-                raise  # unknown check ids: a usage error, not a scan failure
             except Exception as exc:  # noqa: BLE001 - one bad scan must not stop the others
                 log.exception("scan crashed", extra={"region": region, "account": account})
                 err = CollectionError(account, region, "scanner", "run_checks", None,

@@ -105,6 +105,7 @@ def _run(args: argparse.Namespace, request: ScanRequest, directory: AccountDirec
          config: TenantConfig, interval: float | None, stop: threading.Event) -> int:
     from checks.config import ConfigError
     from producers.accounts import AccountError
+    from producers.publisher import DeliveryError
     from producers.scan_sinks import KafkaSink, ScanSink, StdoutSink
     from producers.scanner import Scanner
 
@@ -130,12 +131,11 @@ def _run(args: argparse.Namespace, request: ScanRequest, directory: AccountDirec
         scanner = Scanner(directory, request, sink, config=config, stop=stop,
                           concurrent=not args.serial)
         summaries = scanner.run(interval)
-    except (AccountError, KeyError, ConfigError) as exc:
-        print(f"finops scan: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
         if publisher is not None:
             publisher.flush()
+    except (AccountError, KeyError, ConfigError, DeliveryError) as exc:
+        print(f"finops scan: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     total = sum(s.findings for s in summaries)
     bad = [s for s in summaries if s.status != "ok"]
     log.info("scan finished", extra={"scans": len(summaries), "findings": total,
