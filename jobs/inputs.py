@@ -72,6 +72,16 @@ class LoadedTable:
         con.register("_empty_input", empty)
         con.execute(f"CREATE OR REPLACE TABLE {self.name} AS SELECT * FROM _empty_input")
         con.unregister("_empty_input")
+        # What each loaded file holds per tenant and partition, kept apart from the rows so the
+        # watermark and version stay the same when old rows are pruned from memory.
+        con.execute(
+            f"CREATE OR REPLACE TABLE {self.stats} (_file VARCHAR, tenant_id VARCHAR,"
+            " source_topic VARCHAR, source_partition INTEGER, max_offset BIGINT, n BIGINT)"
+        )
+
+    @property
+    def stats(self) -> str:
+        return f"{self.name}_files"
 
     def refresh(self, con: duckdb.DuckDBPyConnection) -> set[str]:
         """Load new and rewritten files, drop vanished ones; returns the tenants touched.
@@ -100,6 +110,7 @@ class LoadedTable:
             if reloaded:
                 tenants |= self._tenants_of(con, "_refresh_old")
                 con.execute(f"DELETE FROM {self.name} WHERE _file IN (SELECT rel FROM _refresh_old)")
+                con.execute(f"DELETE FROM {self.stats} WHERE _file IN (SELECT rel FROM _refresh_old)")
             if changed:
                 paths = ", ".join("'" + f.path.replace("'", "''") + "'" for f in changed)
                 con.execute(
@@ -108,6 +119,11 @@ class LoadedTable:
                     f" JOIN _refresh_new m ON m.path = r.filename"
                 )
                 tenants |= self._tenants_of(con, "_refresh_new")
+                con.execute(
+                    f"INSERT INTO {self.stats} SELECT _file, tenant_id, source_topic,"
+                    f" source_partition, max(source_offset), count(*) FROM {self.name}"
+                    f" WHERE _file IN (SELECT rel FROM _refresh_new) GROUP BY ALL"
+                )
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")

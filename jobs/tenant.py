@@ -52,19 +52,19 @@ def iso(ts: datetime | None) -> str | None:
 
 def watermark(con: duckdb.DuckDBPyConnection, tenant: str) -> tuple[Watermark, int]:
     """Files and max offsets of the tenant's input, and the version (input row count, which only
-    grows as stream files fill: monotonic, and the same for a replay or a batch run)."""
+    grows as stream files fill: monotonic, and the same for a replay or a batch run). Taken from
+    the per-file statistics recorded at load, so pruning old rows changes none of them."""
     files = [r[0] for r in con.execute(
-        "SELECT DISTINCT 'findings/' || _file FROM findings WHERE tenant_id = $t UNION"
-        " SELECT DISTINCT 'scans/' || _file FROM scans WHERE tenant_id = $t ORDER BY 1",
+        "SELECT DISTINCT 'findings/' || _file FROM findings_files WHERE tenant_id = $t UNION"
+        " SELECT DISTINCT 'scans/' || _file FROM scans_files WHERE tenant_id = $t ORDER BY 1",
         {"t": tenant}).fetchall()]
+    stats = ("(SELECT * FROM findings_files WHERE tenant_id = $t UNION ALL"
+             " SELECT * FROM scans_files WHERE tenant_id = $t)")
     offsets = {f"{t}:{p}": int(o) for t, p, o in con.execute(
-        "SELECT source_topic, source_partition, max(source_offset) FROM ("
-        " SELECT source_topic, source_partition, source_offset FROM findings WHERE tenant_id = $t"
-        " UNION ALL SELECT source_topic, source_partition, source_offset FROM scans"
-        " WHERE tenant_id = $t) GROUP BY 1, 2 ORDER BY 1, 2", {"t": tenant}).fetchall()}
-    version = con.execute(
-        "SELECT (SELECT count(*) FROM findings WHERE tenant_id = $t)"
-        " + (SELECT count(*) FROM scans WHERE tenant_id = $t)", {"t": tenant}).fetchall()[0][0]
+        f"SELECT source_topic, source_partition, max(max_offset) FROM {stats}"
+        " GROUP BY 1, 2 ORDER BY 1, 2", {"t": tenant}).fetchall()}
+    version = con.execute(f"SELECT coalesce(sum(n), 0) FROM {stats}",
+                          {"t": tenant}).fetchall()[0][0]
     return Watermark(tuple(files), offsets), int(version)
 
 
