@@ -146,10 +146,8 @@ def money_column(rows: Rows, col: Sequence[Any]) -> pa.Array:
 
 
 def _float_micros(exact: pa.Array) -> pa.Array:
-    """`int(dt.timestamp() * 1_000_000)` from exact micros: int/int true division is correctly
-    rounded, and so is float64 division of two exactly representable operands (|us| < 2**53)."""
-    seconds = pc.divide(pc.cast(exact, pa.float64(), safe=False), 1_000_000.0)
-    return pc.trunc(pc.multiply(seconds, 1_000_000.0)).cast(pa.int64())
+    """Exact micros, as `canonical.exact_micros` (Arrow's datetime conversion is exact)."""
+    return exact
 
 
 def observed_column(rows: Rows, col: Sequence[Any]) -> pa.Array:

@@ -8,7 +8,7 @@ verify it, so producer and stream can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -86,4 +86,6 @@ class Finding:
 def _micros(ts: datetime) -> int:
     if ts.tzinfo is None:
         raise ValueError("observed_at must be timezone-aware (UTC)")
-    return int(ts.astimezone(UTC).timestamp() * 1_000_000)
+    from contracts.canonical import exact_micros
+
+    return exact_micros(ts)

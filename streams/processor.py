@@ -77,7 +77,7 @@ class Processor:
                 self._reject(where, msg, exc.reason, exc.detail)
             except ContractError as exc:
                 self._reject(where, msg, "contract", "; ".join(str(p) for p in exc.problems))
-            except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad record must never stop a partition
                 self._reject(where, msg, "cast", f"{type(exc).__name__}: {exc}")
         self.stats.consumed += len(batch)
         self.stats.valid += len(rows)
@@ -104,7 +104,7 @@ class Processor:
             except WireError as exc:
                 rejects.append((pos, exc.reason, exc.detail))
                 continue
-            except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad record must never stop a partition
                 rejects.append((pos, "cast", f"{type(exc).__name__}: {exc}"))
                 continue
             records.append(record)
