@@ -68,7 +68,7 @@ def _make_agent(
 ) -> Callable[..., Any]:
     topic = app.topic(topic_name, value_serializer="raw", key_serializer="raw")
     acker = PartitionedAcker()
-    state = {"last_batch": time.monotonic(), "logged": 0}
+    state = {"last_batch": time.monotonic(), "logged": 0, "last_open_flush": time.monotonic()}
 
     async def consume(stream: faust.StreamT) -> None:
         take = cast(faust.Stream, stream).noack_take  # on Stream, not yet on the StreamT protocol
@@ -86,6 +86,8 @@ def _make_agent(
                     for item in done:
                         await acker.release(stream, item)
             state["last_batch"] = time.monotonic()
+            if state["last_batch"] - state["last_open_flush"] >= settings.max_open_age_s:
+                await _flush_open(stream)
             stats = processor.stats
             if stats.consumed - state["logged"] >= 50_000:
                 state["logged"] = stats.consumed
@@ -98,6 +100,7 @@ def _make_agent(
     streams: list[faust.StreamT] = []
 
     async def _flush_open(stream: faust.StreamT) -> None:
+        state["last_open_flush"] = time.monotonic()
         done = processor.sink.flush_open()
         if done:
             dlq.flush()

@@ -32,6 +32,8 @@ class StreamSettings:
     batch_max: int = 5_000  # events per take() batch
     batch_within_s: float = 0.5  # a partial batch is handed over after this long
     idle_flush_s: float = 1.0  # open chunks become visible after this much quiet
+    # ... and under steady input at least this often (freshness; the cut stays data-driven)
+    max_open_age_s: float = 2.0
     partitions: int = 6
     with_scans: bool = True
     # A SIGKILLed member holds its partitions until the broker stops hearing from it: keep that

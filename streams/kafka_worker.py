@@ -89,7 +89,7 @@ class KafkaWorker:
     def run(self, max_idle_s: float | None = None) -> None:
         s = self.settings
         self.consumer.subscribe(sorted(self.processors), on_assign=self._on_assign, on_revoke=self._on_revoke)
-        last_data = time.monotonic()
+        last_data = last_open_flush = time.monotonic()
         consumed = 0
         try:
             while self._running:
@@ -111,7 +111,10 @@ class KafkaWorker:
                 if msgs:
                     last_data = now
                     consumed += len(msgs)
-                elif now - last_data >= s.idle_flush_s:
+                if (msgs and now - last_open_flush >= s.max_open_age_s) or (
+                    not msgs and now - last_data >= s.idle_flush_s
+                ):
+                    last_open_flush = now
                     for proc in self.processors.values():
                         self._commit(proc.sink.flush_open())
                     if max_idle_s is not None and now - last_data >= max_idle_s:

@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="faust: the faust-streaming app (default); kafka: the same processing as a plain "
         "confluent-kafka group member (several times faster, see README Performance)",
     )
+    p.add_argument(
+        "--max-open-age",
+        type=float,
+        default=2.0,
+        help="seconds: open chunks are shown (and committed) at least this often under steady input",
+    )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
     p.set_defaults(handler=run)
 
@@ -67,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         batch_max=args.batch_max,
         batch_within_s=args.batch_within,
         idle_flush_s=args.idle_flush,
+        max_open_age_s=args.max_open_age,
         partitions=args.partitions,
         with_scans=not args.no_scans,
     )
