@@ -112,8 +112,8 @@ class Processor:
         result = convert_batch(records, topic, partition, [batch[p].offset for p in positions])
         for i, problems in result.invalid:
             rejects.append((positions[i], "contract", "; ".join(str(p) for p in problems)))
-        for i, exc in result.failed:
-            rejects.append((positions[i], "cast", f"{type(exc).__name__}: {exc}"))
+        for i, error in result.failed:
+            rejects.append((positions[i], "cast", f"{type(error).__name__}: {error}"))
         for pos, reason, detail in sorted(rejects, key=lambda r: r[0]):
             msg = batch[pos]
             self._reject(Provenance(topic, partition, msg.offset), msg, reason, detail)
