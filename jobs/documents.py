@@ -179,14 +179,15 @@ def summary(
     }
 
 
-def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -> dict[str, Any]:
+def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
+          table: str = "scans") -> dict[str, Any]:
     """The latest scan per account/region: status, errors, duration, which checks ran."""
     rows = _rows(
         con,
-        """SELECT account_id, region, run_id, status, iso(started_at) AS started_at,
+        f"""SELECT account_id, region, run_id, status, iso(started_at) AS started_at,
                   iso(finished_at) AS finished_at, duration_s, errors, len(errors) AS error_count,
                   check_counts, resources_seen
-           FROM scans WHERE tenant_id = $t
+           FROM {table} WHERE tenant_id = $t
            QUALIFY row_number() OVER (PARTITION BY account_id, region
                    ORDER BY finished_at DESC, run_id DESC, source_topic DESC,
                             source_partition DESC, source_offset DESC) = 1
@@ -196,15 +197,16 @@ def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -
     return {**header, "scans": rows}
 
 
-def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -> dict[str, Any]:
+def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
+          findings: str = "findings", scans: str = "scans") -> dict[str, Any]:
     """Estimated savings reported per scan run, in data-time order. Mutually exclusive
     alternatives (one alternative_group) count once per run, at their highest saving."""
     rows = con.execute(
-        """WITH per_group AS (
+        f"""WITH per_group AS (
                SELECT run_id, coalesce(alternative_group, fingerprint) AS grp,
                       max(estimated_monthly_savings) AS s, max(observed_at) AS seen_at,
                       count(*) AS findings, count(DISTINCT fingerprint) AS fingerprints
-               FROM findings WHERE tenant_id = $t GROUP BY run_id, grp
+               FROM {findings} WHERE tenant_id = $t GROUP BY run_id, grp
            ),
            runs AS (
                SELECT run_id, max(seen_at) AS seen_at, sum(findings) AS findings,
@@ -212,7 +214,7 @@ def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any]) -
                       CAST(coalesce(sum(s), 0) AS DECIMAL(18,2)) AS s
                FROM per_group GROUP BY run_id
            ),
-           ends AS (SELECT run_id, max(finished_at) AS finished_at FROM scans
+           ends AS (SELECT run_id, max(finished_at) AS finished_at FROM {scans}
                     WHERE tenant_id = $t GROUP BY run_id)
            SELECT r.run_id, iso(coalesce(e.finished_at, r.seen_at)) AS at, r.findings,
                   r.fingerprints, CAST(r.s AS VARCHAR)

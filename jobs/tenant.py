@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class TenantConfig:
     facts_dir: Path | None = None
     suppressions_dir: Path | None = None
     top_n: int = 50
+    history: timedelta | None = None  # only rows this close to the as-of time count (None: all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class TenantSnapshot:
     watermark: Watermark
     version: int
     stages: dict[str, float]  # seconds per stage (for logs and the benchmark)
+    horizon: datetime | None = None  # rows older than this no longer count (history set)
 
 
 def iso(ts: datetime | None) -> str | None:
@@ -82,13 +84,41 @@ def _links_table(metas: Any) -> pa.Table:
                      "excluded": pa.array(excluded, pa.bool_())})
 
 
+def horizon_of(con: duckdb.DuckDBPyConnection, tenant: str,
+               history: timedelta | None) -> datetime | None:
+    """as_of - history, where as_of is the newest data time of the tenant (which pruning never
+    removes, so a long-running runner and a batch run agree on it)."""
+    if history is None:
+        return None
+    as_of = con.execute(
+        "SELECT greatest((SELECT max(observed_at) FROM findings WHERE tenant_id = $t),"
+        " (SELECT max(finished_at) FROM scans WHERE tenant_id = $t))", {"t": tenant}
+    ).fetchall()[0][0]
+    return None if as_of is None else as_of - history
+
+
+def tenant_views(con: duckdb.DuckDBPyConnection, tenant: str, history: timedelta | None) -> None:
+    """Views `tfindings` / `tscans`: the tenant's rows within the history horizon."""
+    horizon = horizon_of(con, tenant, history)
+    quoted = tenant.replace("'", "''")
+    keep_f = keep_s = ""
+    if horizon is not None:
+        keep_f = f" AND observed_at >= TIMESTAMPTZ '{horizon.isoformat()}'"
+        keep_s = f" AND finished_at >= TIMESTAMPTZ '{horizon.isoformat()}'"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW tfindings AS SELECT * FROM findings"
+                f" WHERE tenant_id = '{quoted}'{keep_f}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW tscans AS SELECT * FROM scans"
+                f" WHERE tenant_id = '{quoted}'{keep_s}")
+
+
 def prepare_active(
     con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig, stages: dict[str, float]
 ) -> tuple[Any, Any]:
     """Tables `fcur` (every fingerprint: lifecycle + cost + suppression) and view `factive`
     (the correlation input: not resolved, not suppressed); returns (clock, enrichment)."""
     t0 = time.perf_counter()
-    clock = build_state(con, tenant)
+    tenant_views(con, tenant, cfg.history)
+    clock = build_state(con, tenant, findings="tfindings", scans="tscans")
     stages["lifecycle"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -164,11 +194,13 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "correlated_findings.json": documents.finding_rows_json(
             con, "fmeta", order="estimated_monthly_savings DESC NULLS LAST, fingerprint"),
         "coverage.json": documents.coverage(con, "fdoc", header, cur_info),
-        "scans.json": documents.scans(con, tenant, header),
-        "trend.json": documents.trend(con, tenant, header),
+        "scans.json": documents.scans(con, tenant, header, "tscans"),
+        "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans"),
     }
     stages["documents"] = time.perf_counter() - t0
-    con.execute("DROP VIEW IF EXISTS factive")
+    for view in ("factive", "tfindings", "tscans"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in ("fstate", "fcur", "fdoc", "fmeta"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    return TenantSnapshot(tenant, docs, as_of, mark, version, stages)
+    return TenantSnapshot(tenant, docs, as_of, mark, version, stages,
+                          horizon_of(con, tenant, cfg.history))

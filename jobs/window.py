@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from jobs.correlation.engine import RULES_DIR, Rule, load_rules
@@ -66,7 +67,7 @@ class JobRunner:
 
     def __init__(self, paths: JobPaths, *, announcer: Announcer | None = None,
                  rules: list[Rule] | None = None, threads: int | None = None,
-                 top_n: int = 50) -> None:
+                 top_n: int = 50, history: timedelta | None = None) -> None:
         self.paths = paths
         self.announcer = announcer or NullAnnouncer()
         self.rules = rules if rules is not None else load_rules(paths.rules_dir)
@@ -80,6 +81,7 @@ class JobRunner:
         self._supp_sig: dict[str, tuple[int, int]] = {}
         self._pending: set[str] = set()  # tenants whose current input has no written set yet
         self.top_n = top_n
+        self.history = history
 
     def _suppression_changes(self) -> set[str]:
         folder = self.paths.suppressions_dir
@@ -122,7 +124,7 @@ class JobRunner:
             self._pending |= set(tenants)
         self._pending |= self._suppression_changes()
         cfg = TenantConfig(self.rules, self.paths.facts_dir, self.paths.suppressions_dir,
-                           self.top_n)
+                           self.top_n, self.history)
         errors = []
         for tenant in sorted(self._pending & set(tenants)):
             try:
@@ -140,6 +142,8 @@ class JobRunner:
             for stage, secs in snap.stages.items():
                 report.stages[stage] = report.stages.get(stage, 0.0) + secs
             self._pending.discard(tenant)
+            if snap.horizon is not None:
+                self._prune(tenant, snap.horizon)
             report.tenants_rebuilt.append(tenant)
             if result.written:
                 report.tenants_written.append(tenant)
@@ -151,6 +155,15 @@ class JobRunner:
             "written": len(report.tenants_written), "files": report.files_loaded,
             **{f"{k}_s": round(v, 3) for k, v in sorted(report.stages.items())}})
         return report
+
+    def _prune(self, tenant: str, horizon: datetime) -> None:
+        """Drop rows that can no longer count: the horizon only moves forward (the as-of time is
+        the newest data time), and every query filters on it, so a batch run that still holds
+        these rows computes the same sets."""
+        self.con.execute("DELETE FROM findings WHERE tenant_id = ? AND observed_at < ?",
+                         [tenant, horizon])
+        self.con.execute("DELETE FROM scans WHERE tenant_id = ? AND finished_at < ?",
+                         [tenant, horizon])
 
     def _tenants(self) -> list[str]:
         rows = self.con.execute(

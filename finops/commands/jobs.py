@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rules-dir", type=Path, help="correlation rules (default: the shipped ones)")
     p.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
     p.add_argument("--top", type=int, default=50, help="entries in top_savings.json")
+    p.add_argument("--history", default=None,
+                   help="only findings/scans this close to the data's as-of time count, and older "
+                        "rows are dropped from memory (e.g. 30d; default: keep everything)")
     p.add_argument("--bootstrap-servers", default=None,
                    help="announce snapshot sets here (default: KAFKA_BOOTSTRAP_SERVERS if set)")
     p.add_argument("--no-announce", action="store_true", help="do not announce on Kafka")
@@ -82,8 +85,9 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         window = parse_window(args.window, "--window").total_seconds()
+        history = parse_window(args.history, "--history") if args.history else None
         runner = JobRunner(job_paths(args), announcer=_announcer(args), threads=args.threads,
-                           top_n=args.top)
+                           top_n=args.top, history=history)
     except RuleError as exc:
         print(f"finops jobs: {exc}", file=sys.stderr)
         return 2

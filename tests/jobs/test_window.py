@@ -175,3 +175,30 @@ def test_after_every_window_the_live_sets_equal_a_batch_run(kit, lake, shipped_r
     states = {f["lifecycle_state"] for path in (lake.root / "live").glob("*/findings.json")
               for f in json.loads(path.read_text())}
     assert states == {"new", "open", "resolved"}  # the sequence exercised every transition
+
+
+def test_history_horizon_prunes_memory_and_still_equals_a_batch_run(kit, lake, shipped_rules):
+    history = 2 * H
+    live = JobRunner(_paths(lake, "live"), rules=shipped_rules, threads=1, history=history)
+    for k in range(5):
+        at = kit.T0 + k * H
+        wires = [kit.finding("ec2_ebs_volume_unattached", V, "vol-1", at=at, run=f"r{k}")]
+        if k < 2:  # vol-2 is last seen at T0 + 1h, then ages out of the horizon
+            wires.append(kit.finding("ec2_ebs_volume_unattached", V, "vol-2", at=at, run=f"r{k}"))
+        lake.write_findings(wires, partition=k)
+        lake.write_scans([kit.scan(f"r{k}", started=at + timedelta(minutes=1),
+                                   checks={"ec2_instance_stopped_long": 0})], partition=k)
+        live.run_window()
+    batch = JobRunner(_paths(lake, "batch"), rules=shipped_rules, threads=1, history=history)
+    batch.run_window()
+    assert _tree(lake.root / "live") == _tree(lake.root / "batch")
+    kept = live.con.execute("SELECT count(*) FROM findings").fetchall()[0][0]
+    # as_of = the last scan's finish (T0 + 4h 2m): rows before T0 + 2h 2m no longer count
+    # the batch run computed its sets from all 7 rows (it prunes only after writing)
+    assert kept == 2
+    assert batch.con.execute("SELECT sum(n) FROM findings_files").fetchall()[0][0] == 7
+    findings = json.loads((lake.root / "live" / "acme" / "findings.json").read_text())
+    assert [(f["resource_id"][-5:], f["first_seen"]) for f in findings] == [
+        ("vol-1", "2026-11-01T13:00:00.000000Z")]  # first sighting within the horizon
+    manifest = json.loads((lake.root / "live" / "acme" / "manifest.json").read_text())
+    assert manifest["version"] == 12 and len(manifest["watermark"]["files"]) == 10  # all input
