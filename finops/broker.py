@@ -21,6 +21,7 @@ import subprocess
 import time
 import uuid
 from collections import deque
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -453,3 +454,15 @@ logger.request.level = WARN
 logger.network.name = org.apache.kafka.common.network
 logger.network.level = WARN
 """
+
+
+def ensure_dev_broker(stack: ExitStack) -> str:
+    """The dev broker's bootstrap address, starting it (jars fetched if needed) when it is not up;
+    a broker this call started is stopped when `stack` closes, one already running is left alone."""
+    fetch()
+    broker = LocalBroker(LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT)
+    was_up = broker.reachable(timeout=2.0)
+    broker.start()
+    if not was_up:
+        stack.callback(broker.stop)
+    return broker.bootstrap

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finops.demo.processes import Child, StartError
-from finops.settings import LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT, ROOT
+from finops.settings import LOCAL_BROKER_PORT, ROOT
 
 SHARED_CUR = ROOT.parent / "shared" / "data" / "aws-well-architected-labs" / "Nov2018-WorkshopCUR-00001.snappy.parquet"
 DUMMY_AWS = {
@@ -65,16 +65,10 @@ def run_demo(opts: DemoOptions) -> int:
         # 1. broker
         bootstrap = opts.bootstrap
         if bootstrap is None:
-            from finops.broker import LocalBroker, fetch
+            from finops.broker import ensure_dev_broker
 
             step(1, total, f"Kafka broker (KRaft) on 127.0.0.1:{LOCAL_BROKER_PORT} ...")
-            fetch()
-            broker = LocalBroker(LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT)
-            was_up = broker.reachable(timeout=2.0)
-            broker.start()
-            if not was_up:
-                stack.callback(broker.stop)
-            bootstrap = broker.bootstrap
+            bootstrap = ensure_dev_broker(stack)
         else:
             step(1, total, f"Kafka broker at {bootstrap} (given)")
         env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "FINOPS_DATA_DIR": str(data)}

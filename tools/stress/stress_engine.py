@@ -77,16 +77,9 @@ def local_bootstrap(stack: ExitStack, workdir: Path) -> str:
 
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    from finops.broker import LocalBroker, fetch
-    from finops.settings import LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT
+    from finops.broker import ensure_dev_broker
 
-    fetch()
-    broker = LocalBroker(LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT)
-    was_running = broker.reachable(timeout=2.0)
-    broker.start()
-    if not was_running:
-        stack.callback(broker.stop)
-    return broker.bootstrap
+    return ensure_dev_broker(stack)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
