@@ -20,7 +20,8 @@ def _lake(kit, lake):
 
 def test_jobs_once_writes_the_snapshot_set(kit, lake, capsys):
     _lake(kit, lake)
-    rc = main(["jobs", "--once", "--data-dir", str(lake.root), "--no-announce", "--threads", "1"])
+    rc = main(["jobs", "--once", "--data-dir", str(lake.root), "--no-announce", "--threads", "1",
+               "--history", "30d"])
     assert rc == 0
     report = json.loads(capsys.readouterr().out)
     assert report["tenants_written"] == ["acme"] and report["error"] is None
