@@ -40,6 +40,8 @@ echo "test: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS"
 
 # Headless Chromium for the dashboard's browser tests (apt-get, only when missing).
 scripts/install_browser.sh
+# docker-compose (v1) to validate docker-compose.yml without a Docker engine.
+scripts/install_compose.sh
 
 ruff_rc=0
 "$BIN/ruff" check . || ruff_rc=$?
