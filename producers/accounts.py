@@ -46,9 +46,10 @@ class AccountDirectory:
     role_name: str = DEFAULT_ROLE
     endpoint_url: str | None = None
     region_endpoints: dict[str, str] = field(default_factory=dict)
-    _caller: str | None = None
-    _creds: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _caller: str | None = field(default=None, init=False, repr=False)
+    _creds: dict[str, tuple[float, dict[str, str]]] = field(default_factory=dict, init=False,
+                                                            repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _endpoint(self, region: str) -> str | None:
         return self.region_endpoints.get(region, self.endpoint_url)

@@ -322,3 +322,25 @@ def test_finops_scan_interval_stops_on_sigterm(estate, tmp_path) -> None:
     scans = [json.loads(line) for line in out.splitlines() if '"record": "scan"' in line]
     assert 1 <= len(scans) <= len(REGIONS) * len(estate.accounts)
     assert "stopping" in err and "scan finished" in err
+
+
+def test_an_account_that_cannot_be_entered_is_a_failed_scan() -> None:
+    """STS refuses: each (account, region) gets a `failed` summary naming sts, nothing else."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AccessDenied)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="x")
+        refusing = f"http://127.0.0.1:{server.server_address[1]}"
+        directory = AccountDirectory(base, endpoint_url=refusing)
+        out = io.StringIO()
+        summaries = Scanner(directory, ScanRequest("acme", "prod", REGIONS,
+                                                   accounts=("111111111111",),
+                                                   check_ids=CHEAP), StdoutSink(out)).scan_round()
+    finally:
+        server.shutdown()
+    assert [(s.region, s.status) for s in summaries] == [(r, "failed") for r in REGIONS]
+    for s in summaries:
+        assert [(e.service, e.code, e.account_id) for e in s.errors] == [
+            ("sts", "AccountError", "111111111111")]
+        assert "GetCallerIdentity" in s.errors[0].message
+    assert '"record": "finding"' not in out.getvalue()
