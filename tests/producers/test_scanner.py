@@ -344,3 +344,19 @@ def test_an_account_that_cannot_be_entered_is_a_failed_scan() -> None:
             ("sts", "AccountError", "111111111111")]
         assert "GetCallerIdentity" in s.errors[0].message
     assert '"record": "finding"' not in out.getvalue()
+
+
+def test_tenant_config_reaches_the_checks(aws_env, tmp_path, capsys) -> None:
+    """--config: a disabled check does not run; a threshold override changes what is found."""
+    config = tmp_path / "tenant.json"
+    config.write_text(json.dumps({"checks": {
+        "ec2_eip_unassociated": {"enabled": False},
+        "ec2_ebs_volume_unattached": {"min_unattached_days": 365},  # the estate's are 21-56 d
+    }}))
+    rc = main(["scan", "--tenant", "acme", "--regions", "us-east-1", "--stdout",
+               "--checks", ",".join(CHEAP), "--config", str(config)])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rc == 0
+    assert [r["check_counts"] for r in out if r["record"] == "scan"] == [
+        {"ec2_ebs_volume_unattached": 0}]
+    assert not [r for r in out if r["record"] == "finding"]
