@@ -100,8 +100,8 @@ def install_metric_index() -> None:
             metric = q["MetricStat"]["Metric"]
             dims = ((d["Name"], d["Value"]) for d in metric["Dimensions"])
             series = index.get(_series_key(metric["Namespace"], metric["MetricName"], dims), [])
-            results.extend(original(_SeriesView(self, series), [q], start_time, end_time,
-                                    scan_by))
+            view: Any = _SeriesView(self, series)  # duck-typed: all moto's code asks of self
+            results.extend(original(view, [q], start_time, end_time, scan_by))
         return results
 
     get_metric_data._estate = True  # type: ignore[attr-defined]
