@@ -42,6 +42,12 @@ class Decoder:
     def __init__(self, reader: WireSchema | None = None) -> None:
         self._writers = by_fingerprint()
         self._reader = reader
+        # per writer fingerprint: the reader schema to resolve to, or None when reader == writer
+        # (no resolution: fastavro's fast path). Computed once, not per message.
+        self._plans: dict[bytes, tuple[WireSchema, Any]] = {}
+        for fp, writer in self._writers.items():
+            target = reader or latest(writer.name)
+            self._plans[fp] = (writer, None if target.fingerprint == fp else target.parsed)
 
     def writer_of(self, message: bytes) -> WireSchema:
         if len(message) < HEADER_LEN:
@@ -55,15 +61,15 @@ class Decoder:
         return writer
 
     def decode(self, message: bytes) -> tuple[WireSchema, dict[str, Any]]:
-        writer = self.writer_of(message)
-        reader = self._reader or latest(writer.name)
+        plan = self._plans.get(message[2:HEADER_LEN]) if message[:2] == MAGIC else None
+        if plan is None:
+            self.writer_of(message)  # raises the precise WireError
+            raise WireError("unknown_schema", "no reader plan")  # pragma: no cover
+        writer, reader = plan
         buf = io.BytesIO(message)
         buf.seek(HEADER_LEN)
         try:
-            if reader is writer:  # no resolution needed: the fast path
-                record = schemaless_reader(buf, writer.parsed, None)
-            else:
-                record = schemaless_reader(buf, writer.parsed, reader.parsed)
+            record = schemaless_reader(buf, writer.parsed, reader)
         except Exception as exc:  # noqa: BLE001 - fastavro raises many types on corrupt bodies
             raise WireError("bad_body", f"{type(exc).__name__}: {exc}") from exc
         if buf.tell() != len(message):

@@ -25,7 +25,7 @@ class DeadLetter:
     value: bytes
     reason: str  # short code: truncated, bad_marker, unknown_schema, bad_body, contract
     detail: str  # every problem, with field names
-    headers: tuple[tuple[str, bytes], ...] = ()
+    headers: tuple[tuple[str, str | bytes | None], ...] = ()
 
     @property
     def key(self) -> str:

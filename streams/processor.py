@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class Incoming:
     offset: int
     value: bytes | None
-    headers: tuple[tuple[str, bytes], ...] = ()
+    headers: tuple[tuple[str, str | bytes | None], ...] = ()  # as the client gives them
 
 
 def from_confluent(msg: Any) -> tuple[str, int, Incoming]:
@@ -34,8 +34,7 @@ def from_confluent(msg: Any) -> tuple[str, int, Incoming]:
     topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
     if topic is None or partition is None or offset is None:
         raise ValueError(f"message without position: {topic}[{partition}]@{offset}")
-    headers = tuple((k, v if isinstance(v, bytes) else (v or "").encode()) for k, v in (msg.headers() or []))
-    return topic, partition, Incoming(offset, msg.value(), headers)
+    return topic, partition, Incoming(offset, msg.value(), tuple(msg.headers() or ()))
 
 
 @dataclass
