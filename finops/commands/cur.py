@@ -45,6 +45,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--input", type=Path, required=True, help="legacy CUR Parquet file")
     p.add_argument("--accounts", required=True, help="comma-separated 12-digit account ids")
     p.add_argument("--output", type=Path, default=DATA_DIR / "raw_cur")
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        default=None,
+        help="estate manifest: also re-point EC2/EBS resource ids at the estate's waste resources",
+    )
     p.set_defaults(handler=_map_sample)
 
 
@@ -83,6 +89,6 @@ def _map_sample(args: argparse.Namespace) -> int:
     from jobs.cur.sample import map_sample_to_accounts
 
     accounts = [a.strip() for a in args.accounts.split(",") if a.strip()]
-    target = map_sample_to_accounts(args.input, accounts, args.output)
+    target = map_sample_to_accounts(args.input, accounts, args.output, manifest=args.manifest)
     _emit({"written": str(target), "accounts": accounts})
     return 0

@@ -103,7 +103,8 @@ def run_demo(opts: DemoOptions) -> int:
             from finops.cli import main as finops_main
 
             rc = finops_main(["cur", "map-sample", "--input", str(SHARED_CUR), "--accounts",
-                              ",".join(accounts), "--output", str(raw / "workshop.parquet")])
+                              ",".join(accounts), "--output", str(raw / "workshop.parquet"),
+                              "--manifest", str(manifest)])
             rc = rc or finops_main(["cur", "normalize", "--input", str(data / "raw_cur"), "--output",
                                     str(data / "cur_facts"), "--tenant", opts.tenant])
             print(f"      cost facts in {data / 'cur_facts'}" if rc == 0 else "      CUR step failed: dashboard shows no billing data")
