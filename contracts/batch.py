@@ -12,7 +12,7 @@ byte for byte in Parquet, as the reference (tests/contracts/test_batch_equivalen
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -116,7 +116,7 @@ def convert_batch(
             slow_positions.append(i)
         except ContractError as exc:
             invalid.append((i, exc.problems))
-        except CAST_ERRORS as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad record never fails the batch
             failed.append((i, exc))
     if slow_rows:
         table = pa.concat_tables([table, rows_to_table(slow_rows)])
@@ -263,3 +263,31 @@ def _finding_ids(cols: dict[str, pa.Array], fps: list[str]) -> pa.Array:
         )
     ]
     return pa.array(ids, pa.string())
+
+
+Converter = Callable[[Sequence[dict[str, Any]], str, int, Sequence[int]], BatchResult]
+
+
+def rowwise(
+    to_row_fn: Callable[[dict[str, Any], Provenance], dict[str, Any]],
+    to_table_fn: Callable[[list[dict[str, Any]]], pa.Table],
+) -> Converter:
+    """A converter of the `convert_batch` shape over any row-wise contract (scan summaries, or the
+    findings' reference itself, which the equivalence tests compare against)."""
+
+    def convert(
+        records: Sequence[dict[str, Any]], topic: str, partition: int, offsets: Sequence[int]
+    ) -> BatchResult:
+        rows: list[dict[str, Any]] = []
+        invalid: list[tuple[int, list[Problem]]] = []
+        failed: list[tuple[int, Exception]] = []
+        for i, (record, offset) in enumerate(zip(records, offsets, strict=True)):
+            try:
+                rows.append(to_row_fn(record, Provenance(topic, partition, offset)))
+            except ContractError as exc:
+                invalid.append((i, exc.problems))
+            except Exception as exc:  # noqa: BLE001 - one bad record never fails the batch
+                failed.append((i, exc))
+        return BatchResult(to_table_fn(rows), invalid, failed, len(records))
+
+    return convert

@@ -15,15 +15,11 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import faust
-import pyarrow as pa
 from faust.types import TP
 
-from contracts.cast import rows_to_table, to_row
-from contracts.schema import FINDING_SCHEMA
 from finops.settings import bootstrap_servers
-from sinks.chunk_sink import ChunkSink, Committable
-from sinks.parquet_format import remove_stale_temporaries
-from streams.app import StreamSettings
+from sinks.chunk_sink import Committable
+from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher
 from streams.processor import Incoming, Processor
 
@@ -130,38 +126,6 @@ def _make_agent(
 
 
 def install_agents(app: faust.App, settings: StreamSettings) -> None:
-    bootstrap = settings.bootstrap or bootstrap_servers()
-    dlq = DeadLetterPublisher(bootstrap, settings.dlq_topic)
-    remove_stale_temporaries(settings.out_dir)
-    findings = Processor(
-        "finding",
-        to_row,
-        rows_to_table,
-        ChunkSink(settings.out_dir, FINDING_SCHEMA, chunk_records=settings.chunk_records),
-        dlq.send,
-    )
-    _make_agent(app, settings.raw_topic, findings, dlq, settings)
-    app.finops_processors = {"findings": findings}  # type: ignore[attr-defined]
-    if settings.with_scans:
-        scans = scan_processor(settings, dlq)
-        if scans is not None:
-            _make_agent(app, settings.scans_topic, scans, dlq, settings)
-            app.finops_processors["scans"] = scans  # type: ignore[attr-defined]
-
-
-def scan_processor(settings: StreamSettings, dlq: DeadLetterPublisher) -> Processor | None:
-    """Scan summaries share the path, with their own contract (from the jobs' lifecycle work)."""
-    try:
-        from contracts.scan_schema import SCAN_SCHEMA, scan_rows_to_table, scan_wire_to_row
-    except ImportError:
-        log.warning("contracts.scan_schema missing: scan summaries are not stored")
-        return None
-    schema: pa.Schema = SCAN_SCHEMA
-    remove_stale_temporaries(settings.scans_dir)
-    return Processor(
-        "scan",
-        scan_wire_to_row,
-        scan_rows_to_table,
-        ChunkSink(settings.scans_dir, schema, chunk_records=settings.chunk_records, time_column="finished_at"),
-        dlq.send,
-    )
+    dlq = DeadLetterPublisher(settings.bootstrap or bootstrap_servers(), settings.dlq_topic)
+    for topic, processor in build_processors(settings, dlq.send).items():
+        _make_agent(app, topic, processor, dlq, settings)

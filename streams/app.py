@@ -7,6 +7,7 @@ holding it is durable (see `streams.agents`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import faust
 from finops.settings import DATA_DIR, bootstrap_servers
 from producers.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
+from streams.dead_letter import DeadLetter
+from streams.processor import Processor, processor_for
 
 GROUP_ID = "finops-stream"
 
@@ -43,6 +46,18 @@ class StreamSettings:
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
         return ";".join(f"kafka://{s.strip()}" for s in servers)
+
+
+def build_processors(
+    settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
+) -> dict[str, Processor]:
+    """topic -> processor: what both stream engines consume and how they store it."""
+    processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
+    if settings.with_scans:
+        processors[settings.scans_topic] = processor_for(
+            "scan", settings.scans_dir, settings.chunk_records, on_dead
+        )
+    return processors
 
 
 def create_app(settings: StreamSettings) -> faust.App:

@@ -18,11 +18,8 @@ from types import FrameType
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from contracts.cast import rows_to_table, to_row
-from contracts.schema import FINDING_SCHEMA
-from sinks.chunk_sink import ChunkSink, Committable
-from sinks.parquet_format import remove_stale_temporaries
-from streams.app import StreamSettings
+from sinks.chunk_sink import Committable
+from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher
 from streams.processor import Incoming, Processor, from_confluent
 
@@ -34,18 +31,7 @@ class KafkaWorker:
         self.settings = settings
         bootstrap = settings.bootstrap
         self.dlq = DeadLetterPublisher(bootstrap, settings.dlq_topic)
-        self.processors: dict[str, Processor] = {}
-        remove_stale_temporaries(settings.out_dir)
-        self.processors[settings.raw_topic] = Processor(
-            "finding", to_row, rows_to_table,
-            ChunkSink(settings.out_dir, FINDING_SCHEMA, chunk_records=settings.chunk_records), self.dlq.send,
-        )
-        if settings.with_scans:
-            from streams.agents import scan_processor
-
-            scans = scan_processor(settings, self.dlq)
-            if scans is not None:
-                self.processors[settings.scans_topic] = scans
+        self.processors: dict[str, Processor] = build_processors(settings, self.dlq.send)
         self.consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,

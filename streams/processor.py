@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from contracts import cast
-from contracts.batch import convert_batch
-from contracts.cast import ContractError, Provenance
+from contracts.batch import Converter, convert_batch, rowwise
+from contracts.cast import Provenance
+from contracts.schema import FINDING_SCHEMA
 from producers.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
+from sinks.parquet_format import remove_stale_temporaries
 from streams.dead_letter import DeadLetter
 
 log = logging.getLogger(__name__)
@@ -46,49 +46,17 @@ class ProcessorStats:
 
 @dataclass
 class Processor:
-    """One schema's path from bytes to rows of its Arrow schema."""
+    """One schema's path from bytes to rows of its Arrow schema: records are decoded one by one,
+    then converted as a batch (for findings by the column-wise contract, `contracts.batch`)."""
 
     schema_name: str
-    to_row: Callable[[dict[str, Any], Provenance], dict[str, Any]]
-    to_table: Callable[[list[dict[str, Any]]], pa.Table]
+    convert: Converter
     sink: ChunkSink
     dead_letter: Callable[[DeadLetter], None]
     decoder: Decoder = field(default_factory=Decoder)
     stats: ProcessorStats = field(default_factory=ProcessorStats)
 
     def process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
-        # The batch contract is proven equal to exactly these two functions; a Processor built
-        # with other callables (a test double, another contract) keeps the row-wise path.
-        reference = self.to_row is cast.to_row and self.to_table is cast.rows_to_table
-        if self.schema_name == "finding" and reference:
-            return self._process_findings(topic, partition, batch)
-        rows: list[dict[str, Any]] = []
-        for msg in batch:
-            where = Provenance(topic, partition, msg.offset)
-            try:
-                if msg.value is None:
-                    raise WireError("empty", "message has no value (tombstone)")
-                writer, record = self.decoder.decode(msg.value)
-                if writer.name != self.schema_name:
-                    raise WireError("wrong_schema", f"{writer.name} record on a {self.schema_name} topic")
-                rows.append(self.to_row(record, where))
-            except WireError as exc:
-                self._reject(where, msg, exc.reason, exc.detail)
-            except ContractError as exc:
-                self._reject(where, msg, "contract", "; ".join(str(p) for p in exc.problems))
-            except Exception as exc:  # noqa: BLE001 - one bad record must never stop a partition
-                self._reject(where, msg, "cast", f"{type(exc).__name__}: {exc}")
-        self.stats.consumed += len(batch)
-        self.stats.valid += len(rows)
-        table = self.to_table(rows) if rows else self.sink.schema.empty_table()
-        return self.sink.add(topic, partition, [m.offset for m in batch], table)
-
-    def _process_findings(
-        self, topic: str, partition: int, batch: Sequence[Incoming]
-    ) -> list[Committable]:
-        """`process` for findings with the batch contract (`contracts.batch`), which is exactly the
-        reference `to_row` + `rows_to_table` at a fraction of the per-record Python cost. Records
-        are decoded one by one as before; dead letters keep their reasons, details and order."""
         records: list[dict[str, Any]] = []
         positions: list[int] = []
         rejects: list[tuple[int, str, str]] = []  # (position in batch, reason, detail)
@@ -108,7 +76,7 @@ class Processor:
                 continue
             records.append(record)
             positions.append(pos)
-        result = convert_batch(records, topic, partition, [batch[p].offset for p in positions])
+        result = self.convert(records, topic, partition, [batch[p].offset for p in positions])
         for i, problems in result.invalid:
             rejects.append((positions[i], "contract", "; ".join(str(p) for p in problems)))
         for i, error in result.failed:
@@ -126,3 +94,21 @@ class Processor:
         self.dead_letter(
             DeadLetter(where.topic, where.partition, where.offset, msg.value or b"", reason, detail, msg.headers)
         )
+
+
+def processor_for(
+    schema: str, out_dir: Path, chunk_records: int, on_dead: Callable[[DeadLetter], None]
+) -> Processor:
+    """The processor of a wire schema ("finding" or "scan") writing under `out_dir`: the one
+    recipe the faust agents, the kafka engine and `finops replay` share. Temporary files a killed
+    writer left there are removed first (never read; safe)."""
+    remove_stale_temporaries(out_dir)
+    if schema == "finding":
+        sink = ChunkSink(out_dir, FINDING_SCHEMA, chunk_records=chunk_records)
+        return Processor("finding", convert_batch, sink, on_dead)
+    if schema == "scan":
+        from contracts.scan_schema import SCAN_SCHEMA, scan_rows_to_table, scan_wire_to_row
+
+        sink = ChunkSink(out_dir, SCAN_SCHEMA, chunk_records=chunk_records, time_column="finished_at")
+        return Processor("scan", rowwise(scan_wire_to_row, scan_rows_to_table), sink, on_dead)
+    raise ValueError(f"unknown schema {schema!r} (finding or scan)")

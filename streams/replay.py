@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
-from contracts.cast import rows_to_table, to_row
-from contracts.schema import FINDING_SCHEMA
-from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS, ChunkSink
+from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 from streams.dead_letter import DeadLetter
-from streams.processor import Incoming, Processor, from_confluent
+from streams.processor import Incoming, from_confluent, processor_for
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +31,6 @@ class ReplayResult:
     valid: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
     files_written: int = 0
-
-
-def processor_for(schema: str, out_dir: Path, chunk_records: int, on_dead: Callable[[DeadLetter], None]) -> Processor:
-    if schema == "finding":
-        sink = ChunkSink(out_dir, FINDING_SCHEMA, chunk_records=chunk_records)
-        return Processor("finding", to_row, rows_to_table, sink, on_dead)
-    if schema == "scan":
-        from contracts.scan_schema import SCAN_SCHEMA, scan_rows_to_table, scan_wire_to_row
-
-        sink = ChunkSink(out_dir, SCAN_SCHEMA, chunk_records=chunk_records, time_column="finished_at")
-        return Processor("scan", scan_wire_to_row, scan_rows_to_table, sink, on_dead)
-    raise ValueError(f"unknown schema {schema!r} (finding or scan)")
 
 
 def replay(

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.batch import CAST_ERRORS, convert_batch, to_table_batch
+from contracts.batch import CAST_ERRORS, convert_batch, rowwise, to_table_batch
 from contracts.batch_columns import PY_WHITESPACE
 from contracts.canonical import canonicalize_record
 from contracts.cast import ContractError, Provenance, rows_to_table, to_row
@@ -437,7 +437,7 @@ def test_python_whitespace_set_is_exact() -> None:
 
 def test_processor_batch_path_matches_the_row_wise_path(tmp_path: Path) -> None:
     """Same dead letters (reason, detail, order), same stats, same Parquet files as the row-wise
-    Processor path (forced by wrapping to_row, which the batch path does not recognise)."""
+    Processor path (the reference contract through `rowwise`)."""
     from contracts.schema import FINDING_SCHEMA
     from sinks.chunk_sink import ChunkSink
     from streams.processor import Incoming, Processor
@@ -445,10 +445,10 @@ def test_processor_batch_path_matches_the_row_wise_path(tmp_path: Path) -> None:
     msgs = list(generate(3000, seed=4, invalid_share=0.15))
     batch = [Incoming(i, m.value) for i, m in enumerate(msgs)] + [Incoming(len(msgs), None)]
     outcomes = []
-    for name, row_fn in (("batch", to_row), ("rows", lambda rec, where: to_row(rec, where))):
+    for name, convert in (("batch", convert_batch), ("rows", rowwise(to_row, rows_to_table))):
         letters: list = []
         sink = ChunkSink(tmp_path / name, FINDING_SCHEMA, chunk_records=1000)
-        proc = Processor("finding", row_fn, rows_to_table, sink, letters.append)
+        proc = Processor("finding", convert, sink, letters.append)
         for start in range(0, len(batch), 700):
             proc.process("raw", 1, batch[start : start + 700])
         proc.sink.finish()

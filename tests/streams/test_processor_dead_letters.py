@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from contracts.cast import rows_to_table, to_row
+from contracts.batch import convert_batch
 from contracts.schema import FINDING_SCHEMA
 from sinks.chunk_sink import ChunkSink
 from streams.dead_letter import DeadLetter
@@ -15,7 +15,7 @@ from tools.stress.generator import generate
 
 def test_processor_routes_each_bad_kind_to_the_dead_letters(tmp_path: Path) -> None:
     letters: list[DeadLetter] = []
-    proc = Processor("finding", to_row, rows_to_table, ChunkSink(tmp_path, FINDING_SCHEMA, chunk_records=1000), letters.append)
+    proc = Processor("finding", convert_batch, ChunkSink(tmp_path, FINDING_SCHEMA, chunk_records=1000), letters.append)
     msgs = list(generate(1500, seed=11, invalid_share=0.2))
     batch = [Incoming(i, m.value) for i, m in enumerate(msgs)] + [Incoming(len(msgs), None)]
     proc.process("raw", 2, batch)

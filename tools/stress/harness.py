@@ -16,11 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from producers.publisher import FindingPublisher
 from producers.topics import ensure_topics
 from tools.stress.generator import Message
+
+_COORDINATOR_BUSY = {
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.NOT_COORDINATOR,
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,16 @@ def wait_until_committed(bootstrap: str, group: str, topic: str, ends: dict[int,
     deadline = time.monotonic() + timeout
     last: dict[int, int] = {}
     while time.monotonic() < deadline:
-        last = committed(bootstrap, group, topic, ends)
+        try:
+            last = committed(bootstrap, group, topic, ends)
+        except KafkaException as exc:
+            # a fresh broker answers NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS while its
+            # offsets topic loads: retriable, like the consumer itself treats it
+            err = exc.args[0] if exc.args else None
+            if not isinstance(err, KafkaError) or not (err.retriable() or err.code() in _COORDINATOR_BUSY):
+                raise
+            time.sleep(0.5)
+            continue
         if all(last.get(p, -1) >= end for p, end in ends.items()):
             return last
         if worker is not None and not worker.alive():
