@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contracts.batch import to_table_batch  # noqa: E402
 from contracts.cast import ContractError, Provenance, rows_to_table, to_row  # noqa: E402
-from producers.wire import Decoder, WireError  # noqa: E402
+from schemas.wire import Decoder, WireError  # noqa: E402
 from tools.stress.generator import generate  # noqa: E402
 
 

@@ -236,7 +236,7 @@ def main() -> int:
     port = httpd.server_port
     announcer = None
     if args.bootstrap:
-        from producers.topics import SNAPSHOTS_TOPIC, ensure_topics
+        from schemas.topics import SNAPSHOTS_TOPIC, ensure_topics
 
         ensure_topics(args.bootstrap, {SNAPSHOTS_TOPIC: 1})  # existing topic left alone
         announcer = KafkaAnnouncer(args.bootstrap)

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from contracts.finding import Finding  # noqa: E402
+from estate.manifest import Manifest  # noqa: E402
 from producers.accounts import AccountDirectory  # noqa: E402
-from producers.estate.manifest import Manifest  # noqa: E402
 from producers.scan_summary import ScanSummary  # noqa: E402
 from producers.scanner import Scanner, ScanRequest  # noqa: E402
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 
-from finops.settings import CACHE_DIR, LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT, ROOT
+from common.settings import CACHE_DIR, LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT, ROOT
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +424,7 @@ def server_properties(port: int, controller_port: int, storage_dir: Path) -> str
         "group.initial.rebalance.delay.ms": "0",
         "num.partitions": "6",
         "log.retention.hours": "168",
-        # Every producer and stream creates its topics (producers.topics.ensure_topics): a typo in
+        # Every producer and stream creates its topics (schemas.topics.ensure_topics): a typo in
         # a topic name then fails loudly instead of silently creating a new topic.
         "auto.create.topics.enable": "false",
         # Two shared cores: fewer I/O threads than the default 8.

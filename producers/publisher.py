@@ -15,9 +15,9 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 
 from contracts.finding import Finding
-from producers.topics import RAW_TOPIC
-from producers.wire import encode
 from schemas.registry import latest
+from schemas.topics import RAW_TOPIC
+from schemas.wire import encode
 
 log = logging.getLogger(__name__)
 

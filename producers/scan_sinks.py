@@ -12,7 +12,7 @@ from typing import Any, Protocol, TextIO
 
 from contracts.finding import Finding
 from producers.scan_summary import ScanSummary
-from producers.topics import SCANS_TOPIC
+from schemas.topics import SCANS_TOPIC
 
 
 class ScanSink(Protocol):

@@ -117,7 +117,7 @@ class KafkaAnnouncer:
                  timeout_s: float = 5.0, backoff_s: float = 60.0) -> None:
         from confluent_kafka import Producer
 
-        from producers.topics import SNAPSHOTS_TOPIC
+        from schemas.topics import SNAPSHOTS_TOPIC
 
         self.topic = topic or SNAPSHOTS_TOPIC
         self.timeout_s = timeout_s

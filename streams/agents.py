@@ -17,7 +17,7 @@ from typing import Any, cast
 import faust
 from faust.types import TP
 
-from finops.settings import bootstrap_servers
+from common.settings import bootstrap_servers
 from sinks.chunk_sink import Committable
 from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher

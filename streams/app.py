@@ -13,8 +13,8 @@ from pathlib import Path
 
 import faust
 
-from finops.settings import DATA_DIR, bootstrap_servers
-from producers.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
+from common.settings import DATA_DIR, bootstrap_servers
+from schemas.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 from streams.dead_letter import DeadLetter
 from streams.processor import Processor, processor_for

@@ -14,7 +14,7 @@ from typing import Any
 from contracts.batch import Converter, convert_batch, rowwise
 from contracts.cast import Provenance
 from contracts.schema import FINDING_SCHEMA
-from producers.wire import Decoder, WireError
+from schemas.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
 from sinks.parquet_format import remove_stale_temporaries
 from streams.dead_letter import DeadLetter

@@ -102,7 +102,7 @@ def kafka_bootstrap() -> Iterator[str]:
     """`host:port` of a real Kafka broker, shared by the whole session.
 
     While the session runs, KAFKA_BOOTSTRAP_SERVERS points at it too, so code under test that
-    resolves the broker through `finops.settings.bootstrap_servers()` (or a `finops` subprocess)
+    resolves the broker through `common.settings.bootstrap_servers()` (or a `finops` subprocess)
     talks to the same broker instead of the developer's default one.
     """
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -124,7 +124,7 @@ def unique_topic() -> Callable[[str], str]:
     """Factory: `unique_topic("raw")` -> "raw.<32 hex>", a name no other test or run uses.
 
     Only the name: topics are created by the code under test (auto-creation is off on the
-    project's brokers), typically through `producers.topics.ensure_topics`.
+    project's brokers), typically through `schemas.topics.ensure_topics`.
     """
 
     def make(prefix: str) -> str:

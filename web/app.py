@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from finops import settings
-from producers.topics import SNAPSHOTS_TOPIC
+from common import settings
+from schemas.topics import SNAPSHOTS_TOPIC
 from web.auth import COOKIE, RedactTokens, TokenStore, bearer
 from web.live import Announcer, Broadcaster, FileWatcher, KafkaWatcher
 from web.snapshots import SnapshotStore, valid_tenant
@@ -32,7 +32,7 @@ CSP = (
     "frame-ancestors 'none'"
 )
 DEFAULTS: dict[str, Any] = {
-    "DATA_DIR": None,            # default: finops.settings.DATA_DIR
+    "DATA_DIR": None,            # default: common.settings.DATA_DIR
     "TOKENS_FILE": None,         # JSON file of hashed tokens
     "AUTH_DISABLED": False,      # local single-tenant demo only
     "DEMO_TENANT": None,         # the one tenant when auth is off

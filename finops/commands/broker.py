@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from common.settings import LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT
 from finops.broker import (
     BrokerError,
     LocalBroker,
@@ -17,7 +18,6 @@ from finops.broker import (
     fetch,
     recorded_controller_port,
 )
-from finops.settings import LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT
 
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3

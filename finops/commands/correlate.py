@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from finops.settings import DATA_DIR
+from common.settings import DATA_DIR
 
 
 def register(subparsers: Any) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from finops.settings import DATA_DIR
+from common.settings import DATA_DIR
 
 
 def register(subparsers: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from finops.settings import DATA_DIR
+from common.settings import DATA_DIR
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from finops.settings import DATA_DIR
-from producers.estate.plan import DEFAULT_ACCOUNTS, DEFAULT_REGIONS, DEFAULT_RESOURCES
+from common.settings import DATA_DIR
+from estate.plan import DEFAULT_ACCOUNTS, DEFAULT_REGIONS, DEFAULT_RESOURCES
 
 DEFAULT_MANIFEST = DATA_DIR / "estate" / "manifest.json"
 
@@ -41,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from producers.estate import start_estate
-    from producers.estate.summary import format_summary
+    from estate import start_estate
+    from estate.summary import format_summary
 
     regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
     t0 = time.perf_counter()

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from finops.settings import DATA_DIR
+from common.settings import DATA_DIR
 
 log = logging.getLogger("finops.jobs")
 
@@ -68,7 +68,7 @@ def _announcer(args: argparse.Namespace) -> Any:
     servers = args.bootstrap_servers or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if args.no_announce or not servers:
         return NullAnnouncer()
-    from producers.topics import SNAPSHOTS_TOPIC, ensure_topics
+    from schemas.topics import SNAPSHOTS_TOPIC, ensure_topics
 
     try:  # compacted: the latest announcement per tenant is what a late subscriber needs
         ensure_topics(servers, {SNAPSHOTS_TOPIC: 1}, compacted=frozenset({SNAPSHOTS_TOPIC}),

@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from finops.settings import bootstrap_servers
-from producers.topics import RAW_TOPIC
+from common.settings import bootstrap_servers
+from schemas.topics import RAW_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 
 

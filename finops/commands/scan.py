@@ -114,9 +114,9 @@ def _run(args: argparse.Namespace, request: ScanRequest, directory: AccountDirec
     if args.stdout:
         sink = StdoutSink(sys.stdout)
     else:
-        from finops.settings import bootstrap_servers
+        from common.settings import bootstrap_servers
         from producers.publisher import FindingPublisher
-        from producers.topics import DEFAULT_PARTITIONS, RAW_TOPIC, SCANS_TOPIC, ensure_topics
+        from schemas.topics import DEFAULT_PARTITIONS, RAW_TOPIC, SCANS_TOPIC, ensure_topics
 
         try:
             ensure_topics(bootstrap_servers(), {RAW_TOPIC: DEFAULT_PARTITIONS,

@@ -6,9 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
+from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
-from finops.settings import DATA_DIR, bootstrap_servers
-from producers.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
+from schemas.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 
 log = logging.getLogger(__name__)

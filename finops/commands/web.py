@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 
-from finops import settings
+from common import settings
 
 log = logging.getLogger(__name__)
 

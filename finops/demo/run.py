@@ -11,8 +11,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.settings import LOCAL_BROKER_PORT, ROOT
 from finops.demo.processes import Child, StartError
-from finops.settings import LOCAL_BROKER_PORT, ROOT
 
 SHARED_CUR = ROOT.parent / "shared" / "data" / "aws-well-architected-labs" / "Nov2018-WorkshopCUR-00001.snappy.parquet"
 DUMMY_AWS = {

@@ -26,7 +26,7 @@ from contracts.batch_columns import PY_WHITESPACE
 from contracts.canonical import canonicalize_record
 from contracts.cast import ContractError, Provenance, rows_to_table, to_row
 from contracts.identity import fingerprint
-from producers.wire import Decoder, WireError
+from schemas.wire import Decoder, WireError
 from sinks.parquet_format import write_parquet
 from tools.stress.generator import generate
 

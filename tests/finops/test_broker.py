@@ -17,6 +17,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource
 
+from common.settings import bootstrap_servers
 from finops import broker as broker_mod
 from finops.broker import (
     BrokerError,
@@ -28,8 +29,7 @@ from finops.broker import (
     recorded_controller_port,
     server_properties,
 )
-from finops.settings import bootstrap_servers
-from producers.topics import ensure_topics
+from schemas.topics import ensure_topics
 
 
 @pytest.fixture(scope="module")

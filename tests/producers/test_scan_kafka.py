@@ -12,13 +12,13 @@ from confluent_kafka import Consumer
 
 from contracts.cast import Provenance
 from contracts.scan_schema import scan_wire_to_row
+from estate import start_estate
 from producers.accounts import AccountDirectory
-from producers.estate import start_estate
 from producers.publisher import FindingPublisher
 from producers.scan_sinks import KafkaSink
 from producers.scanner import Scanner, ScanRequest
-from producers.topics import ensure_topics
-from producers.wire import Decoder
+from schemas.topics import ensure_topics
+from schemas.wire import Decoder
 
 CHECKS = ("ec2_eip_unassociated", "ec2_ebs_volume_unattached", "ec2_instance_stopped_long",
           "logs_log_group_no_retention")

@@ -15,9 +15,9 @@ import boto3
 import pytest
 
 from checks.registry import load_checks
+from estate import start_estate
 from finops.cli import main
 from producers.accounts import AccountDirectory
-from producers.estate import start_estate
 from producers.scan_sinks import StdoutSink
 from producers.scan_summary import ScanSummary
 from producers.scanner import Scanner, ScanRequest, parse_interval

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from contracts.finding import Finding
-from producers.wire import Decoder, WireError, encode
 from schemas.registry import all_schemas, latest, load_schema_file
+from schemas.wire import Decoder, WireError, encode
 
 V2 = Path(__file__).resolve().parents[1] / "data" / "finding.v2.avsc"
 

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from contracts.cast import Provenance, rows_to_table, to_row
 from contracts.schema import FINDING_SCHEMA
-from producers.wire import Decoder
+from schemas.wire import Decoder
 from sinks.chunk_sink import ChunkSink, Committable
 from tools.stress.generator import generate
 from tools.stress.harness import tree_digest

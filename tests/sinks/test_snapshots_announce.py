@@ -12,7 +12,7 @@ from finops.cli import main
 
 @pytest.mark.kafka
 def test_jobs_once_announces_each_new_set(kafka_bootstrap, tmp_path, monkeypatch):
-    import producers.topics as topics
+    import schemas.topics as topics
 
     topic = f"finops.snapshots.test.{tmp_path.name}"
     monkeypatch.setattr(topics, "SNAPSHOTS_TOPIC", topic)

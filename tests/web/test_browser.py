@@ -223,7 +223,7 @@ def test_live_update_announced_on_kafka(driver: Any, data_dir: Path, tokens_file
                                         unique_topic: Callable[[str], str]) -> None:
     """The snapshot writer's Kafka announcement alone (file watcher made too slow to matter)
     brings the new version to the open page."""
-    from producers.topics import ensure_topics
+    from schemas.topics import ensure_topics
     from sinks.snapshots import KafkaAnnouncer, Watermark, write_snapshot_set
     from web.sample import make_findings, scans_for
 

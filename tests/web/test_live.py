@@ -130,7 +130,7 @@ def test_kafka_announcement_reaches_subscribers(kafka_bootstrap: str, data_dir: 
                                                 unique_topic: Callable[[str], str]) -> None:
     from confluent_kafka import Producer
 
-    from producers.topics import ensure_topics
+    from schemas.topics import ensure_topics
 
     topic = unique_topic("finops.snapshots")
     ensure_topics(kafka_bootstrap, {topic: 1})

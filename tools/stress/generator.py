@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from contracts.finding import Finding
-from producers.wire import MAGIC, encode
 from schemas.registry import latest
+from schemas.wire import MAGIC, encode
 
 TENANTS = ("acme", "globex", "initech")
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")

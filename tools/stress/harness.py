@@ -19,7 +19,7 @@ import duckdb
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from producers.publisher import FindingPublisher
-from producers.topics import ensure_topics
+from schemas.topics import ensure_topics
 from tools.stress.generator import Message
 
 _COORDINATOR_BUSY = {

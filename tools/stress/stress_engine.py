@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from contracts.canonical import canonicalize_record
 from contracts.identity import fingerprint
 from contracts.schema import FINDING_SCHEMA
-from producers.wire import Decoder
+from schemas.wire import Decoder
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 from streams.replay import replay
 from tools.stress import harness

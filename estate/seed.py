@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from moto.moto_api._internal import mock_random
 
-from producers.estate import seed_data, seed_ec2, seed_lb, seed_storage
-from producers.estate.clients import ClientFactory
-from producers.estate.context import SeedCell
-from producers.estate.manifest import Manifest
-from producers.estate.metrics import MetricWriter
-from producers.estate.plan import MANAGEMENT_ACCOUNT, EstatePlan, bind_accounts
+from estate import seed_data, seed_ec2, seed_lb, seed_storage
+from estate.clients import ClientFactory
+from estate.context import SeedCell
+from estate.manifest import Manifest
+from estate.metrics import MetricWriter
+from estate.plan import MANAGEMENT_ACCOUNT, EstatePlan, bind_accounts
 
 log = logging.getLogger(__name__)
 ORG_ROLE = "OrganizationAccountAccessRole"

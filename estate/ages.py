@@ -96,6 +96,6 @@ def redshift_cluster(account_id: str, region: str, cluster_id: str, when: dateti
 
 
 def secret_last_accessed(account_id: str, region: str, name: str, when: datetime) -> None:
-    from producers.estate.fidelity import secret_accessed
+    from estate.fidelity import secret_accessed
 
     secret_accessed(_backend("secretsmanager", account_id, region).secrets[name], when)

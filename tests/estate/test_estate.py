@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from producers.estate import start_estate
-from producers.estate.manifest import Manifest
-from producers.estate.plan import FLAVOURS, MIX, plan_estate
+from estate import start_estate
+from estate.manifest import Manifest
+from estate.plan import FLAVOURS, MIX, plan_estate
 
 SMALL = {"resources": 40, "regions": ("us-east-1",)}
 

@@ -3,8 +3,8 @@ EMR clusters. Idleness is told by CloudWatch history (connections, CPU, IsIdle).
 
 from __future__ import annotations
 
-from producers.estate import ages
-from producers.estate.context import SeedCell, tag_list
+from estate import ages
+from estate.context import SeedCell, tag_list
 
 RDS_CLASSES = ("db.t4g.medium", "db.m7g.large", "db.r7g.large")  # current-gen Graviton
 

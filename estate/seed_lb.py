@@ -3,9 +3,9 @@ whose target group is empty, an NLB whose only target is stopped, a CLB with no 
 
 from __future__ import annotations
 
-from producers.estate import ages
-from producers.estate.context import SeedCell, tag_list
-from producers.estate.seed_ec2 import Compute, _instance, _root_volume
+from estate import ages
+from estate.context import SeedCell, tag_list
+from estate.seed_ec2 import Compute, _instance, _root_volume
 
 
 def _alb(sc: SeedCell, compute: Compute, name: str, lb_type: str, tags: dict[str, str],

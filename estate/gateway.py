@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from moto.iam.models import get_account_id_from
 
-from producers.estate.reserved import STORE
+from estate.reserved import STORE
 
 log = logging.getLogger(__name__)
 _SERVICE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from producers.estate.manifest import Manifest
-from producers.estate.plan import FLAVOURS
+from estate.manifest import Manifest
+from estate.plan import FLAVOURS
 
 
 def format_summary(m: Manifest) -> str:

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from checks.costs import instance_key
 from checks.prices.catalog import PriceCatalog
-from producers.estate import ages
-from producers.estate.context import SeedCell, tag_spec
-from producers.estate.reserved import STORE, ReservedInstance
+from estate import ages
+from estate.context import SeedCell, tag_spec
+from estate.reserved import STORE, ReservedInstance
 
 HEALTHY_TYPES = ("t4g.medium", "m7g.large", "c7g.xlarge", "r7g.large")  # current-gen Graviton
 PREVIOUS_GEN = ("m4.large", "c4.xlarge", "t2.medium", "r4.large")

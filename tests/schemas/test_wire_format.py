@@ -8,8 +8,8 @@ import pytest
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 from contracts.finding import Finding
-from producers.wire import MAGIC, Decoder, WireError, encode
 from schemas.registry import latest
+from schemas.wire import MAGIC, Decoder, WireError, encode
 
 
 def message() -> bytes:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from producers.estate.clients import ClientFactory
-from producers.estate.manifest import Manifest, WasteItem
-from producers.estate.metrics import MetricWriter
-from producers.estate.plan import Cell
+from estate.clients import ClientFactory
+from estate.manifest import Manifest, WasteItem
+from estate.metrics import MetricWriter
+from estate.plan import Cell
 
 TEAMS = ("payments", "search", "data", "platform", "web", "ml")
 ENVS = ("prod", "prod", "staging", "dev")

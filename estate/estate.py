@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from producers.estate import fidelity
-from producers.estate.clients import ClientFactory
-from producers.estate.manifest import Manifest
-from producers.estate.plan import DEFAULT_ACCOUNTS, DEFAULT_REGIONS, DEFAULT_RESOURCES, plan_estate
-from producers.estate.seed import seed_estate
-from producers.estate.server import EstateServer
+from estate import fidelity
+from estate.clients import ClientFactory
+from estate.manifest import Manifest
+from estate.plan import DEFAULT_ACCOUNTS, DEFAULT_REGIONS, DEFAULT_RESOURCES, plan_estate
+from estate.seed import seed_estate
+from estate.server import EstateServer
 
 
 @dataclass

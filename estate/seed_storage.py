@@ -8,8 +8,8 @@ import zipfile
 
 from moto.backends import get_backend
 
-from producers.estate import ages
-from producers.estate.context import SeedCell, tag_list
+from estate import ages
+from estate.context import SeedCell, tag_list
 
 LAMBDA_ROLE = "estate-lambda-exec"
 LIFECYCLE = {"Rules": [{

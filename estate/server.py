@@ -17,8 +17,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from producers.estate.gateway import EstateGateway
-from producers.estate.reserved import STORE
+from estate.gateway import EstateGateway
+from estate.reserved import STORE
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from producers.estate.clients import ClientFactory
+from estate.clients import ClientFactory
 
 BATCH = 1000  # PutMetricData accepts up to 1,000 metrics per call
 

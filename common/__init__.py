@@ -1,0 +1,1 @@
+"""Below every floor: settings every package reads (paths, broker address)."""
