@@ -50,3 +50,12 @@ def test_broken_messages_raise_wire_errors_with_a_reason(mutate, reason: str) ->
     with pytest.raises(WireError) as err:
         Decoder().decode(mutate(message()))
     assert err.value.reason == reason
+
+
+def test_schemas_are_parsed_once_for_fastavros_fast_path() -> None:
+    """fastavro re-parses, on every read and write, a schema that lacks its parsed marker
+    (`parse_schema(..., _write_hint=False)`): that doubled the decode and encode cost once."""
+    from schemas.registry import all_schemas
+
+    for schema in all_schemas():
+        assert schema.parsed.get("__fastavro_parsed") is True, schema.path.name
