@@ -42,6 +42,8 @@ class StreamSettings:
     # A SIGKILLed member holds its partitions until the broker stops hearing from it: keep that
     # short so a restarted worker takes over within seconds (Kafka's default is 45 s).
     session_timeout_s: float = 10.0
+    sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
+    iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -52,6 +54,10 @@ def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
+    if settings.sink == "iceberg":
+        from streams.iceberg_processor import iceberg_processors
+
+        return iceberg_processors(settings, on_dead)
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
     if settings.with_scans:
         processors[settings.scans_topic] = processor_for(

@@ -46,6 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=2.0,
         help="seconds: open chunks are shown (and committed) at least this often under steady input",
     )
+    p.add_argument(
+        "--sink",
+        default="parquet",
+        choices=["parquet", "iceberg"],
+        help="parquet: files under --out (default); iceberg: tables finops.findings/finops.scans, "
+        "exactly once through offsets in the snapshot summaries (docs/iceberg.md)",
+    )
+    p.add_argument("--iceberg-dir", type=Path, default=DATA_DIR / "iceberg",
+                   help="home of the embedded SQLite catalog and warehouse (unless a 'finops' catalog is configured)")
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
     p.set_defaults(handler=run)
 
@@ -76,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         max_open_age_s=args.max_open_age,
         partitions=args.partitions,
         with_scans=not args.no_scans,
+        sink=args.sink,
+        iceberg_dir=args.iceberg_dir,
     )
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker

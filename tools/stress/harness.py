@@ -78,7 +78,8 @@ class StreamWorker:
     """`finops stream` as a real child process (so it can be SIGKILLed)."""
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
-                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust") -> None:
+                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
+                 sink: str = "parquet") -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
@@ -86,6 +87,8 @@ class StreamWorker:
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
             "--partitions", str(partitions), "--engine", engine,
         ]
+        if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
+            self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
 
