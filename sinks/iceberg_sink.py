@@ -53,6 +53,7 @@ class IcebergSinkStats:
     commits: int = 0
     commit_retries: int = 0
     rows_skipped: int = 0  # re-delivered rows the table already held
+    batches_ignored: int = 0  # batches past a gap (left over from before a rebalance)
 
 
 class IcebergSink:
@@ -78,6 +79,7 @@ class IcebergSink:
         self.stats = IcebergSinkStats()
         self._pending: dict[tuple[str, int], _Pending] = {}
         self._floors: dict[tuple[str, int], int] = {}  # next offset the table holds, per owned partition
+        self._topic_known: dict[str, bool] = {}  # does the table hold offsets of the topic at all
         self._pending_rows = 0
 
     @property
@@ -94,18 +96,34 @@ class IcebergSink:
         if table.schema != self.schema:
             raise ValueError(f"{topic}[{partition}]: batch schema differs from the sink schema")
         tp = (topic, partition)
+        pending = self._pending.get(tp)
+        if pending is not None and offsets[0] <= pending.last_offset:
+            # delivered again from an earlier offset (a seek after a rebalance): what is pending
+            # comes again, so start over from the table's offset
+            log.warning("partition re-delivered from an earlier offset; pending rows dropped",
+                        extra={"topic": topic, "partition": partition, "offset": offsets[0],
+                               "pending_through": pending.last_offset})
+            self.drop_partition(topic, partition)
+            pending = None
         floor = self._floor(tp)
-        if table.num_rows and floor > 0:
+        expected = pending.last_offset + 1 if pending is not None else floor
+        if offsets[0] > expected and (pending is not None or self._topic_known.get(topic, False)):
+            # offsets ahead of the next one the table needs (events left from before a rebalance):
+            # taking them would leave a hole; the consumer delivers `expected` next after its seek
+            log.warning("batch past a gap ignored",
+                        extra={"topic": topic, "partition": partition, "offset": offsets[0], "expected": expected})
+            self.stats.batches_ignored += 1
+            return []
+        if table.num_rows and floor > offsets[0]:
             kept = table.filter(pc.greater_equal(table[self.offset_column], floor))
             self.stats.rows_skipped += table.num_rows - kept.num_rows
             table = kept
-        pending = self._pending.setdefault(tp, _Pending())
+        if pending is None:
+            pending = self._pending[tp] = _Pending()
         if table.num_rows:
             pending.tables.append(table)
             pending.rows += table.num_rows
             self._pending_rows += table.num_rows
-        if offsets[-1] < pending.last_offset:
-            raise ValueError(f"{topic}[{partition}]@{offsets[0]}: offsets went backwards")
         pending.last_offset = offsets[-1]
         if self._pending_rows >= self.commit_rows:
             return self._commit()
@@ -133,7 +151,9 @@ class IcebergSink:
         if tp not in self._floors:
             table = self.table
             table.refresh()
-            self._floors[tp] = committed_offsets(table, tp[0]).get(tp[1], 0)
+            held = committed_offsets(table, tp[0])
+            self._floors[tp] = held.get(tp[1], 0)
+            self._topic_known[tp[0]] = bool(held)
             if self._floors[tp]:
                 log.info(
                     "partition resumed from the table",
@@ -146,8 +166,8 @@ class IcebergSink:
         if not self._pending:
             return []
         pending = sorted(self._pending.items())
-        if self._pending_rows:
-            self._append(pending)
+        if any(p.last_offset >= self._floors.get(tp, 0) for tp, p in pending):
+            self._append(pending)  # rows, or only offsets (a stretch of invalid records)
         self._pending.clear()
         self._pending_rows = 0
         done = []
@@ -164,8 +184,8 @@ class IcebergSink:
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 table.refresh()
-            data, properties = self._rows_and_offsets(table, pending)
-            if data.num_rows == 0:  # a previous owner committed all of it meanwhile
+            data, properties, advances = self._rows_and_offsets(table, pending)
+            if not advances:  # a previous owner committed all of it meanwhile
                 return
             before = table.current_snapshot()
             try:
@@ -194,9 +214,11 @@ class IcebergSink:
 
     def _rows_and_offsets(
         self, table: Table, pending: list[tuple[tuple[str, int], _Pending]]
-    ) -> tuple[pa.Table, dict[str, str]]:
-        """The pending rows the table does not hold yet, and the merged offsets for the commit."""
+    ) -> tuple[pa.Table, dict[str, str], bool]:
+        """The pending rows the table does not hold yet, the merged offsets for the commit, and
+        whether the commit moves any offset forward."""
         held: dict[str, dict[int, int]] = {}
+        advances = False
         parts: list[pa.Table] = []
         for (topic, partition), p in pending:
             offsets = held.setdefault(topic, committed_offsets(table, topic))
@@ -207,6 +229,7 @@ class IcebergSink:
                     rows = rows.filter(pc.greater_equal(rows[self.offset_column], floor))
                 if rows.num_rows:
                     parts.append(rows)
+            advances = advances or p.last_offset + 1 > floor
             offsets[partition] = max(floor, p.last_offset + 1)
         data = pa.concat_tables(parts) if parts else self.schema.empty_table()
         data = data.sort_by([(self.partition_column, "ascending"), (self.offset_column, "ascending")])
@@ -214,4 +237,4 @@ class IcebergSink:
             offsets_key(topic): json.dumps({str(p): o for p, o in sorted(offsets.items())}, separators=(",", ":"))
             for topic, offsets in held.items()
         }
-        return data, properties
+        return data, properties, advances

@@ -162,3 +162,34 @@ def test_concurrent_writers_retry_conflicts_and_a_zombie_adds_nothing_twice(tmp_
     assert p0_offsets == list(range(900))
     assert rows.num_rows == 900 + 300
     assert committed_offsets(ensure_table(open_catalog(tmp_path), FINDINGS), TOPIC) == {0: 900, 1: 300}
+
+
+def test_seek_back_after_a_rebalance_and_stale_batches_past_a_gap(tmp_path: Path) -> None:
+    batches = _batches(1200, seed=41, size=200, invalid_share=0.0)
+    proc = _iceberg_processor(tmp_path, commit_rows=10**9)
+    proc.process(TOPIC, 0, batches[0])
+    proc.sink.flush_open()  # the table holds 0..199
+    proc.sink.drop_partition(TOPIC, 0)  # revoked, then given back
+    # events fetched before the rebalance arrive first (400..599): taking them would leave 200..399 out
+    assert proc.process(TOPIC, 0, batches[2]) == [] and proc.sink.stats.batches_ignored == 1
+    proc.process(TOPIC, 0, batches[1])  # the consumer's seek: 200.. next
+    proc.process(TOPIC, 0, batches[2])
+    proc.process(TOPIC, 0, batches[1])  # and a seek back below what is pending: start over
+    for batch in batches[2:]:
+        proc.process(TOPIC, 0, batch)
+    proc.sink.flush_open()
+    rows = read_table(ensure_table(open_catalog(tmp_path), FINDINGS), FINDING_SCHEMA)
+    assert sorted(rows["source_offset"].to_pylist()) == list(range(1200))
+
+
+def test_a_stretch_of_invalid_records_still_moves_the_table_offsets(tmp_path: Path) -> None:
+    proc = _iceberg_processor(tmp_path, commit_rows=10**9)
+    proc.process(TOPIC, 0, _batches(100, seed=43, size=100, invalid_share=0.0)[0])
+    proc.sink.flush_open()
+    bad = [Incoming(100 + i, b"\x00not avro") for i in range(50)]
+    done = proc.process(TOPIC, 0, bad) + proc.sink.flush_open()
+    assert done[-1].through_offset == 149
+    table = ensure_table(open_catalog(tmp_path), FINDINGS)
+    # the group may commit 150 now, so the table must say 150 too (a restart starts there)
+    assert committed_offsets(table, TOPIC) == {0: 150}
+    assert read_table(table, FINDING_SCHEMA).num_rows == 100
