@@ -12,6 +12,7 @@ from typing import Any
 from checks.prices.catalog import Price, PriceCatalog
 
 HOURS_PER_MONTH = Decimal(730)  # AWS's own convention for monthly estimates
+GIB = Decimal(2**30)  # AWS bills storage "GB-Mo" in binary gigabytes (GiB)
 CENT = Decimal("0.01")
 
 
@@ -102,6 +103,11 @@ def monthly_hours(count: int | Decimal = 1, what: str = "") -> tuple[Decimal, st
     qty = Decimal(count) * HOURS_PER_MONTH
     label = f"{count} {what} x 730 h" if what else "730 h"
     return qty, label
+
+
+def gib_of(n_bytes: int | float | Decimal, places: str = "0.001") -> Decimal:
+    """Bytes -> GiB (2^30), rounded to `places`: the unit AWS's per-GB-month prices use."""
+    return (Decimal(str(n_bytes)) / GIB).quantize(Decimal(places))
 
 
 def gib(value: float | int | Decimal) -> str:
