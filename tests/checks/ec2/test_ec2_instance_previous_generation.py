@@ -24,7 +24,11 @@ def test_current_generation_not_flagged(make_ctx, evaluate):
 
 
 def test_unknown_price_gives_unknown_savings(make_ctx, evaluate):
-    ctx = make_ctx()
+    from checks.prices.catalog import PriceCatalog
+
+    only_m5 = PriceCatalog.from_mapping({"regions": {"us-east-1": {
+        "ec2:m5.large:linux:hour": "0.096"}}})
+    ctx = make_ctx(prices=only_m5)
     found = evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m1.small")], ctx)
     assert found[0].estimated_monthly_savings is None and found[0].confidence <= 0.3
     assert found[0].details["missing_prices"]
