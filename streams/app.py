@@ -47,6 +47,7 @@ class StreamSettings:
     # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
     source_max_bytes: int = 0
     dlq_max_bytes: int = 0
+    findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -67,6 +68,11 @@ def build_processors(
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
+    if settings.findings_topic:
+        from streams.publish import publishing
+
+        publishing(processors[settings.raw_topic], settings.bootstrap or bootstrap_servers(),
+                   settings.findings_topic)
     if settings.with_scans:
         processors[settings.scans_topic] = processor_for(
             "scan", settings.scans_dir, settings.chunk_records, on_dead
