@@ -19,7 +19,6 @@ from tools.stress import harness
 from tools.stress.generator import generate
 from tools.topic_reader import read_topic
 
-pytestmark = pytest.mark.kafka
 CHUNK = 500
 
 
@@ -98,6 +97,7 @@ def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int
     return published
 
 
+@pytest.mark.kafka
 @pytest.mark.parametrize("engine", ["kafka", "faust"])
 def test_every_stored_finding_is_published_once(kafka_bootstrap: str, tmp_path: Path,
                                                 engine: str) -> None:
@@ -105,8 +105,20 @@ def test_every_stored_finding_is_published_once(kafka_bootstrap: str, tmp_path: 
     assert {len(copies) for copies in published.values()} == {1}
 
 
+@pytest.mark.kafka
 def test_after_sigkills_nothing_is_missing_and_repeats_are_identical(kafka_bootstrap: str,
                                                                      tmp_path: Path) -> None:
     published = _run(kafka_bootstrap, tmp_path, "kafka", kills=2)
     repeats = sum(len(c) - 1 for c in published.values())
     print(f"findings topic after 2 SIGKILLs: {len(published)} findings, {repeats} repeats")
+
+
+@pytest.mark.parametrize(("argv", "topic"), [
+    ([], "finops.findings.v1"), (["--findings-topic", "x.f"], "x.f"), (["--no-findings-topic"], "")])
+def test_stream_publishes_to_the_findings_topic_unless_told_not_to(argv: list[str],
+                                                                   topic: str) -> None:
+    from finops.cli import build_parser
+    from finops.commands.stream import settings_from_args
+
+    assert settings_from_args(build_parser().parse_args(["stream", *argv]), "b:1"
+                              ).findings_topic == topic
