@@ -27,7 +27,8 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 
 from schemas.registry import latest
 from schemas.wire import encode
-from sinks.chunk_sink import ChunkSink, Committable
+from sinks.chunk_sink import Committable
+from sinks.sink import Sink
 from streams.processor import Processor
 
 log = logging.getLogger(__name__)
@@ -92,31 +93,36 @@ class FindingsPublisher:
         self.published += rows.num_rows
 
 
-class PublishingSink(ChunkSink):
-    """A ChunkSink that publishes the valid rows of each batch once they are committable."""
+class PublishingSink:
+    """Wraps a stream sink: publishes the valid rows of each batch once they are committable."""
 
-    def __init__(self, base: ChunkSink, publisher: FindingsPublisher) -> None:
-        super().__init__(base.root, base.schema, chunk_records=base.chunk_records,
-                         time_column=base.time_column, offset_column=base.offset_column,
-                         on_file=base.on_file)
+    def __init__(self, base: Sink, publisher: FindingsPublisher,
+                 offset_column: str = "source_offset") -> None:
+        self.base = base
+        self.schema = base.schema
+        self.stats = base.stats
         self.publisher = publisher
+        self.offset_column = offset_column
         self._pending: dict[tuple[str, int], list[pa.Table]] = {}
 
     def add(self, topic: str, partition: int, offsets: Sequence[int], table: pa.Table
             ) -> list[Committable]:
         if table.num_rows:
             self._pending.setdefault((topic, partition), []).append(table)
-        return self._publish(super().add(topic, partition, offsets, table))
+        return self._publish(self.base.add(topic, partition, offsets, table))
 
     def flush_open(self) -> list[Committable]:
-        return self._publish(super().flush_open())
+        return self._publish(self.base.flush_open())
 
     def finish(self) -> list[Committable]:
-        return self._publish(super().finish())
+        return self._publish(self.base.finish())
 
     def drop_partition(self, topic: str, partition: int) -> None:
         self._pending.pop((topic, partition), None)  # the new owner re-reads and publishes them
-        super().drop_partition(topic, partition)
+        self.base.drop_partition(topic, partition)
+
+    def open_partitions(self) -> list[tuple[str, int]]:
+        return self.base.open_partitions()
 
     def _publish(self, done: list[Committable]) -> list[Committable]:
         ready = []
