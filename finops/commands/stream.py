@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
 from schemas.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
+
+if TYPE_CHECKING:
+    from streams.app import StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +50,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=2.0,
         help="seconds: open chunks are shown (and committed) at least this often under steady input",
     )
+    p.add_argument(
+        "--max-message-bytes", type=int, default=0,
+        help="largest message of the consumed topics (default 0: their max.message.bytes on the broker)",
+    )
+    p.add_argument(
+        "--dlq-max-message-bytes", type=int, default=0,
+        help="largest dead letter (default 0: the DLQ topic's max.message.bytes); larger ones become 'oversize'",
+    )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
+    p.add_argument(
+        "--session-timeout",
+        type=float,
+        default=10.0,
+        help="seconds without heartbeats before the group drops this member (a killed worker's partitions move after this)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import faust
 
-    from streams.app import StreamSettings, create_app
+    from streams.app import create_app
 
     bootstrap = args.bootstrap or bootstrap_servers()
     ensure_topics(
@@ -61,22 +79,7 @@ def run(args: argparse.Namespace) -> int:
         {args.topic: args.partitions, args.dlq_topic: args.partitions, args.scans_topic: args.partitions},
         compacted=frozenset({args.dlq_topic}),
     )
-    settings = StreamSettings(
-        bootstrap=bootstrap,
-        group_id=args.group,
-        raw_topic=args.topic,
-        dlq_topic=args.dlq_topic,
-        scans_topic=args.scans_topic,
-        out_dir=args.out,
-        scans_dir=args.scans_out,
-        chunk_records=args.chunk_records,
-        batch_max=args.batch_max,
-        batch_within_s=args.batch_within,
-        idle_flush_s=args.idle_flush,
-        max_open_age_s=args.max_open_age,
-        partitions=args.partitions,
-        with_scans=not args.no_scans,
-    )
+    settings = settings_from_args(args, bootstrap)
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker
 
@@ -91,3 +94,28 @@ def run(args: argparse.Namespace) -> int:
     )
     worker.execute_from_commandline()
     return 0
+
+
+def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettings:
+    """The worker's settings from `finops stream`'s arguments."""
+    from streams.app import StreamSettings
+
+    return StreamSettings(
+        bootstrap=bootstrap,
+        group_id=args.group,
+        raw_topic=args.topic,
+        dlq_topic=args.dlq_topic,
+        scans_topic=args.scans_topic,
+        out_dir=args.out,
+        scans_dir=args.scans_out,
+        chunk_records=args.chunk_records,
+        batch_max=args.batch_max,
+        batch_within_s=args.batch_within,
+        idle_flush_s=args.idle_flush,
+        max_open_age_s=args.max_open_age,
+        partitions=args.partitions,
+        with_scans=not args.no_scans,
+        source_max_bytes=args.max_message_bytes,
+        dlq_max_bytes=args.dlq_max_message_bytes,
+        session_timeout_s=args.session_timeout,
+    )
