@@ -12,6 +12,7 @@ from typing import Any
 from checks.prices.catalog import Price, PriceCatalog
 
 HOURS_PER_MONTH = Decimal(730)  # AWS's own convention for monthly estimates
+GIB = Decimal(2**30)  # AWS bills storage "GB-Mo" in binary gigabytes (GiB)
 CENT = Decimal("0.01")
 
 
@@ -33,6 +34,7 @@ class Estimate:
     formula: str
     prices: tuple[Price, ...] = ()
     missing: tuple[str, ...] = ()
+    upper_bound: bool = False  # the amount is a ceiling (e.g. incremental snapshots), not exact
     # (key, quantity, sign) of every catalog-priced term, priced or not: lets the jobs re-price
     # the same quantities at the customer's own rates from the bill (jobs/bill_rates.py)
     terms: tuple[tuple[str, str, int], ...] = ()
@@ -42,6 +44,8 @@ class Estimate:
             "prices": {p.key: f"{p.amount} USD/{p.unit}" for p in self.prices},
             "price_source": sorted({p.source for p in self.prices}),
         }
+        if self.upper_bound:
+            out["savings_bound"] = "upper"  # correlation rules never sum it as exact
         if self.terms:
             out["price_terms"] = [list(t) for t in self.terms]
         if self.prices:
@@ -56,10 +60,12 @@ class Estimate:
 
 
 def estimate(
-    catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = ""
+    catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = "",
+    upper_bound: bool = False,
 ) -> Estimate:
     """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
-    the amount None: a partial sum would understate or overstate without saying so."""
+    the amount None: a partial sum would understate or overstate without saying so.
+    `upper_bound` marks the amount as a ceiling (details.savings_bound = "upper")."""
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
@@ -85,10 +91,10 @@ def estimate(
     kept = tuple(priced_terms) if len(priced_terms) == len(terms) else ()
     if missing:
         return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
-                        kept)
+                        upper_bound, kept)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
     return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices),
-                    terms=kept)
+                    upper_bound=upper_bound, terms=kept)
 
 
 def unknown(reason: str, missing: str) -> Estimate:
@@ -113,6 +119,11 @@ def monthly_hours(count: int | Decimal = 1, what: str = "") -> tuple[Decimal, st
     qty = Decimal(count) * HOURS_PER_MONTH
     label = f"{count} {what} x 730 h" if what else "730 h"
     return qty, label
+
+
+def gib_of(n_bytes: int | float | Decimal, places: str = "0.001") -> Decimal:
+    """Bytes -> GiB (2^30), rounded to `places`: the unit AWS's per-GB-month prices use."""
+    return (Decimal(str(n_bytes)) / GIB).quantize(Decimal(places))
 
 
 def gib(value: float | int | Decimal) -> str:

@@ -17,6 +17,7 @@ from contracts.schema import FINDING_SCHEMA
 from schemas.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
 from sinks.parquet_format import remove_stale_temporaries
+from sinks.sink import Sink
 from streams.dead_letter import DeadLetter
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Processor:
 
     schema_name: str
     convert: Converter
-    sink: ChunkSink
+    sink: Sink
     dead_letter: Callable[[DeadLetter], None]
     decoder: Decoder = field(default_factory=Decoder)
     stats: ProcessorStats = field(default_factory=ProcessorStats)
