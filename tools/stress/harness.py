@@ -146,6 +146,31 @@ def wait_until_committed(bootstrap: str, group: str, topic: str, ends: dict[int,
     raise TimeoutError(f"group {group} committed {last}, expected {ends}")
 
 
+def wait_for_progress(bootstrap: str, group: str, topic: str, partitions: Iterable[int], *,
+                      timeout: float = 60.0) -> bool:
+    """Block until the group's committed offsets of `topic` move past where they are now (a worker
+    is busy, so a kill lands mid-batch, mid-write or mid-commit); False after `timeout`."""
+    parts = list(partitions)
+
+    def total() -> int:
+        return sum(max(o, 0) for o in committed(bootstrap, group, topic, parts).values())
+
+    before = total()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if total() > before:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def temporaries(root: Path) -> list[Path]:
+    """Temporary files of the Parquet writer still under `root`."""
+    from sinks.parquet_format import TMP_PREFIX, TMP_SUFFIX
+
+    return sorted(root.rglob(f"{TMP_PREFIX}*{TMP_SUFFIX}"))
+
+
 def dead_letters(bootstrap: str, topic: str, expected: int, timeout: float = 60.0) -> dict[str, str]:
     """Distinct dead letters (key -> reason) read from the compacted DLQ topic."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"dlq-{uuid.uuid4().hex[:6]}",
