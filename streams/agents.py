@@ -21,6 +21,7 @@ from common.settings import bootstrap_servers
 from sinks.chunk_sink import Committable
 from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher
+from streams.limits import MessageLimits
 from streams.processor import Incoming, Processor
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,9 @@ def _make_agent(
     return agent
 
 
-def install_agents(app: faust.App, settings: StreamSettings) -> None:
-    dlq = DeadLetterPublisher(settings.bootstrap or bootstrap_servers(), settings.dlq_topic)
+def install_agents(app: faust.App, settings: StreamSettings, limits: MessageLimits) -> None:
+    dlq = DeadLetterPublisher(
+        settings.bootstrap or bootstrap_servers(), settings.dlq_topic, max_bytes=limits.dlq_max_bytes
+    )
     for topic, processor in build_processors(settings, dlq.send).items():
         _make_agent(app, topic, processor, dlq, settings)

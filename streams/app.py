@@ -17,6 +17,7 @@ from common.settings import DATA_DIR, bootstrap_servers
 from schemas.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 from streams.dead_letter import DeadLetter
+from streams.limits import MessageLimits, resolve_limits
 from streams.processor import Processor, processor_for
 
 GROUP_ID = "finops-stream"
@@ -42,10 +43,23 @@ class StreamSettings:
     # A SIGKILLed member holds its partitions until the broker stops hearing from it: keep that
     # short so a restarted worker takes over within seconds (Kafka's default is 45 s).
     session_timeout_s: float = 10.0
+    # Message-size limits (bytes; 0 = the topic's own max.message.bytes, read from the broker):
+    # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
+    source_max_bytes: int = 0
+    dlq_max_bytes: int = 0
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
         return ";".join(f"kafka://{s.strip()}" for s in servers)
+
+    def source_topics(self) -> list[str]:
+        return [self.raw_topic] + ([self.scans_topic] if self.with_scans else [])
+
+    def limits(self) -> MessageLimits:
+        return resolve_limits(
+            self.bootstrap or bootstrap_servers(), self.source_topics(), self.dlq_topic,
+            source_max_bytes=self.source_max_bytes, dlq_max_bytes=self.dlq_max_bytes,
+        )
 
 
 def build_processors(
@@ -61,6 +75,7 @@ def build_processors(
 
 
 def create_app(settings: StreamSettings) -> faust.App:
+    limits = settings.limits()
     app = faust.App(
         settings.group_id,
         broker=settings.broker_url(),
@@ -75,12 +90,12 @@ def create_app(settings: StreamSettings) -> faust.App:
         topic_disable_leader=True,
         topic_partitions=settings.partitions,
         stream_buffer_maxsize=max(4096, settings.batch_max * 2),
-        consumer_max_fetch_size=4 * 1024 * 1024,
+        consumer_max_fetch_size=limits.partition_fetch_bytes,  # else aiokafka skips a larger record
         autodiscover=False,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     from streams.agents import install_agents
 
-    install_agents(app, settings)
+    install_agents(app, settings, limits)
     return app

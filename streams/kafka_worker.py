@@ -30,7 +30,8 @@ class KafkaWorker:
     def __init__(self, settings: StreamSettings) -> None:
         self.settings = settings
         bootstrap = settings.bootstrap
-        self.dlq = DeadLetterPublisher(bootstrap, settings.dlq_topic)
+        limits = settings.limits()
+        self.dlq = DeadLetterPublisher(bootstrap, settings.dlq_topic, max_bytes=limits.dlq_max_bytes)
         self.processors: dict[str, Processor] = build_processors(settings, self.dlq.send)
         self.consumer = Consumer(
             {
@@ -40,10 +41,8 @@ class KafkaWorker:
                 "auto.offset.reset": "earliest",
                 "session.timeout.ms": int(settings.session_timeout_s * 1000),
                 "heartbeat.interval.ms": int(min(3.0, settings.session_timeout_s / 3) * 1000),
-                "fetch.max.bytes": 16 * 1024 * 1024,
-                "max.partition.fetch.bytes": 4 * 1024 * 1024,
                 "partition.assignment.strategy": "cooperative-sticky",
-                "queued.max.messages.kbytes": 16384,  # bounds prefetch memory
+                **limits.confluent_consumer(),  # fetches hold the largest message the topics accept
             }
         )
         self._running = True

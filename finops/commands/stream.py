@@ -46,6 +46,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=2.0,
         help="seconds: open chunks are shown (and committed) at least this often under steady input",
     )
+    p.add_argument(
+        "--max-message-bytes", type=int, default=0,
+        help="largest message of the consumed topics (default 0: their max.message.bytes on the broker)",
+    )
+    p.add_argument(
+        "--dlq-max-message-bytes", type=int, default=0,
+        help="largest dead letter (default 0: the DLQ topic's max.message.bytes); larger ones become 'oversize'",
+    )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
     p.set_defaults(handler=run)
 
@@ -76,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         max_open_age_s=args.max_open_age,
         partitions=args.partitions,
         with_scans=not args.no_scans,
+        source_max_bytes=args.max_message_bytes,
+        dlq_max_bytes=args.dlq_max_message_bytes,
     )
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker

@@ -1,0 +1,78 @@
+"""Message-size limits of the stream's topics, and the client settings that follow from them.
+
+Why: a consumer whose fetch size is below the largest message its topic accepts either skips that
+message (aiokafka: RecordTooLargeError, position moved past it) or stalls; a dead-letter producer
+whose limit differs from the dead-letter topic's either refuses a letter the topic would take or
+sends one the broker rejects. So both come from one place: the topics' `max.message.bytes`, read
+from the broker, unless configuration gives them explicitly (`finops stream --max-message-bytes`,
+`--dlq-max-message-bytes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from confluent_kafka.admin import AdminClient, ConfigResource
+
+# Kafka's default for a topic without an explicit max.message.bytes (broker message.max.bytes).
+KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+# What a fetch carries besides the record itself (batch header, record framing): generous.
+FETCH_OVERHEAD_BYTES = 64 * 1024
+MIN_PARTITION_FETCH_BYTES = 4 * 1024 * 1024  # what the engines fetched before limits were aligned
+MIN_FETCH_BYTES = 16 * 1024 * 1024
+RECEIVE_MAX_BYTES = 100_000_000  # librdkafka's default receive.message.max.bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLimits:
+    source_max_bytes: int  # largest record batch any consumed topic accepts
+    dlq_max_bytes: int  # largest record batch the dead-letter topic accepts
+
+    @property
+    def partition_fetch_bytes(self) -> int:
+        """Per-partition fetch size that always holds the largest accepted message."""
+        return max(MIN_PARTITION_FETCH_BYTES, self.source_max_bytes + FETCH_OVERHEAD_BYTES)
+
+    @property
+    def fetch_bytes(self) -> int:
+        return max(MIN_FETCH_BYTES, self.partition_fetch_bytes)
+
+    def confluent_consumer(self) -> dict[str, int]:
+        fetch = self.fetch_bytes
+        return {
+            "fetch.max.bytes": fetch,
+            "max.partition.fetch.bytes": self.partition_fetch_bytes,
+            # librdkafka requires receive.message.max.bytes >= fetch.max.bytes + 512
+            "receive.message.max.bytes": max(RECEIVE_MAX_BYTES, fetch + 1024),
+            # prefetch bound; must hold at least one whole fetch
+            "queued.max.messages.kbytes": max(16384, 2 * fetch // 1024),
+        }
+
+
+def topic_max_message_bytes(bootstrap: str, topics: Iterable[str], timeout: float = 30.0) -> dict[str, int]:
+    """topic -> its effective `max.message.bytes` (topic override or broker default)."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in sorted(set(topics))]
+    out: dict[str, int] = {}
+    for resource, fut in admin.describe_configs(resources, request_timeout=timeout).items():
+        try:
+            entries = fut.result(timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - re-raised with the topic named
+            raise RuntimeError(f"describing topic {resource.name}: {exc}") from exc
+        entry = entries.get("max.message.bytes")
+        out[resource.name] = int(entry.value) if entry is not None and entry.value else KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+    return out
+
+
+def resolve_limits(
+    bootstrap: str, sources: Iterable[str], dlq_topic: str, *, source_max_bytes: int = 0, dlq_max_bytes: int = 0
+) -> MessageLimits:
+    """Configured limits where given (> 0), else the topics' own, read from the broker."""
+    sources = sorted(set(sources))
+    wanted = ([] if source_max_bytes else sources) + ([] if dlq_max_bytes else [dlq_topic])
+    found = topic_max_message_bytes(bootstrap, wanted) if wanted else {}
+    return MessageLimits(
+        source_max_bytes or max(found[t] for t in sources),
+        dlq_max_bytes or found[dlq_topic],
+    )
