@@ -123,9 +123,9 @@ class ChunkSink:
             while end < len(offsets) and offsets[end] // n == index:
                 end += 1
             chunk = self._open.get(tp)
-            if chunk is not None and chunk.index != index:
-                if index < chunk.index:
-                    raise ValueError(f"{topic}[{partition}]@{offsets[start]}: offsets went backwards")
+            if chunk is not None and offsets[start] <= chunk.last_offset:
+                chunk = self._rewind(tp, chunk, offsets[start])
+            if chunk is not None and chunk.index != index:  # moved on (a rewind dropped any earlier one)
                 done.append(self._complete(tp, chunk))
                 chunk = None
             lo, hi = index * n, (index + 1) * n
@@ -155,6 +155,26 @@ class ChunkSink:
                 chunk.committed_offset = chunk.last_offset
                 done.append(Committable(tp[0], tp[1], chunk.last_offset))
         return done
+
+    def _rewind(self, tp: tuple[str, int], chunk: _Chunk, offset: int) -> _Chunk | None:
+        """The consumer went back to `offset` (a re-delivery: a seek to the committed offset after
+        a rebalance, or events of a revoked generation handled late): forget the open chunk's rows
+        at or past it, which arrive again, so no row is held twice. A chunk starting past `offset` is
+        dropped whole (a later take-up reloads it from disk)."""
+        log.info("re-delivery: open chunk rewound",
+                 extra={"topic": tp[0], "partition": tp[1], "chunk": chunk.index, "to_offset": offset,
+                        "last_offset": chunk.last_offset})
+        if offset <= chunk.index * self.chunk_records:
+            self._open.pop(tp, None)
+            return None
+        if chunk.tables:
+            table = pa.concat_tables(chunk.tables)
+            kept = table.filter(pc.less(table[self.offset_column], offset))
+            chunk.tables = [kept] if kept.num_rows else []
+            chunk.rows = kept.num_rows
+        chunk.last_offset = offset - 1
+        chunk.written_rows = -1  # whatever is on disk, the next write states this chunk afresh
+        return chunk
 
     def _take_over(self, topic: str, partition: int) -> None:
         """First batch of a partition since start-up or its last revocation: this worker owns it

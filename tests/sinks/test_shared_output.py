@@ -156,3 +156,22 @@ def test_a_chunk_with_one_failed_file_of_several_is_rewritten_whole(tmp_path: Pa
     assert sink.flush_open() == [Committable(TOPIC, 0, 99)]
     assert tree_digest(tmp_path / "live") == tree_digest(tmp_path / "ref")
     assert not temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("back_to", [40, 95, 100, 0], ids=["same-chunk", "previous-chunk", "chunk-start", "offset-0"])
+def test_a_re_delivery_is_stored_once(tmp_path: Path, back_to: int) -> None:
+    """After a rebalance the consumer re-reads from its committed offset, and a revoked generation's
+    late events may arrive in between: the open chunk must not hold those rows twice."""
+    data = rows(230)
+    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
+    add(ref, data)
+    ref.finish()
+
+    sink = ChunkSink(tmp_path / "live", FINDING_SCHEMA, chunk_records=100)
+    add(sink, data[:150])
+    sink.flush_open()
+    add(sink, data[back_to:180])  # delivered again from back_to
+    add(sink, data[180:])
+    sink.finish()
+    assert stored_offsets(tmp_path / "live") == list(range(230))
+    assert tree_digest(tmp_path / "live") == tree_digest(tmp_path / "ref")
