@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobs import documents, suppressions
+from jobs import documents, lifecycle_events, suppressions
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
 from jobs.lifecycle import build_state
@@ -33,6 +33,7 @@ class TenantConfig:
     suppressions_dir: Path | None = None
     top_n: int = 50
     history: timedelta | None = None  # only rows this close to the as-of time count (None: all)
+    states: bool = False  # keep every finding's lifecycle state (for the lifecycle topics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class TenantSnapshot:
     version: int
     stages: dict[str, float]  # seconds per stage (for logs and the benchmark)
     horizon: datetime | None = None  # rows older than this no longer count (history set)
+    states: list[dict[str, Any]] | None = None  # lifecycle_events.current_states (cfg.states)
+    as_of_time: datetime | None = None
 
 
 def iso(ts: datetime | None) -> str | None:
@@ -198,9 +201,10 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans"),
     }
     stages["documents"] = time.perf_counter() - t0
+    states = lifecycle_events.current_states(con, "fcur") if cfg.states else None
     for view in ("factive", "tfindings", "tscans"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in ("fstate", "fcur", "fdoc", "fmeta"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return TenantSnapshot(tenant, docs, as_of, mark, version, stages,
-                          horizon_of(con, tenant, cfg.history))
+                          horizon_of(con, tenant, cfg.history), states, clock.as_of)

@@ -27,7 +27,9 @@ from pathlib import Path
 from jobs.correlation.engine import RULES_DIR, Rule, load_rules
 from jobs.db import connect
 from jobs.inputs import InputError, InputFile, findings_table, list_files, scans_table
-from jobs.tenant import TenantConfig, build_tenant
+from jobs.lifecycle_events import diff
+from jobs.tenant import TenantConfig, TenantSnapshot, build_tenant
+from sinks.lifecycle_topics import LifecyclePublisher
 from sinks.snapshots import Announcer, NullAnnouncer, write_snapshot_set
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,10 @@ class JobRunner:
 
     def __init__(self, paths: JobPaths, *, announcer: Announcer | None = None,
                  rules: list[Rule] | None = None, threads: int | None = None,
-                 top_n: int = 50, history: timedelta | None = None) -> None:
+                 top_n: int = 50, history: timedelta | None = None,
+                 lifecycle: LifecyclePublisher | None = None) -> None:
         self.paths = paths
+        self.lifecycle = lifecycle  # publishes lifecycle events + states (None: not at all)
         self.announcer = announcer or NullAnnouncer()
         self.rules = rules if rules is not None else load_rules(paths.rules_dir)
         self.con = connect(threads=threads)
@@ -124,7 +128,7 @@ class JobRunner:
             self._pending |= set(tenants)
         self._pending |= self._suppression_changes()
         cfg = TenantConfig(self.rules, self.paths.facts_dir, self.paths.suppressions_dir,
-                           self.top_n, self.history)
+                           self.top_n, self.history, states=self.lifecycle is not None)
         errors = []
         for tenant in sorted(self._pending & set(tenants)):
             try:
@@ -134,6 +138,7 @@ class JobRunner:
                     self.paths.snapshots_dir, tenant, snap.docs, as_of=snap.as_of,
                     watermark=snap.watermark, version=snap.version, announcer=self.announcer)
                 snap.stages["write"] = time.perf_counter() - t1
+                self._publish_lifecycle(snap)
             except Exception as exc:  # one tenant's bad input must not starve the others
                 log.exception("tenant snapshot failed; retrying next window",
                               extra={"window": self.windows, "tenant": tenant})
@@ -155,6 +160,15 @@ class JobRunner:
             "written": len(report.tenants_written), "files": report.files_loaded,
             **{f"{k}_s": round(v, 3) for k, v in sorted(report.stages.items())}})
         return report
+
+    def _publish_lifecycle(self, snap: TenantSnapshot) -> None:
+        """Events + changed states of the tenant, one transaction; raising keeps it pending."""
+        if self.lifecycle is None or snap.states is None or snap.as_of_time is None:
+            return
+        t0 = time.perf_counter()
+        changes = diff(self.lifecycle.published, snap.states, snap.as_of_time)
+        self.lifecycle.publish(changes.events, changes.states)
+        snap.stages["events"] = time.perf_counter() - t0
 
     def _prune(self, tenant: str, horizon: datetime) -> None:
         """Drop rows that can no longer count: the horizon only moves forward (the as-of time is

@@ -11,6 +11,10 @@ RAW_TOPIC = "finops.findings.raw.v1"
 DLQ_TOPIC = "finops.findings.dlq.v1"
 SCANS_TOPIC = "finops.scans.v1"
 SNAPSHOTS_TOPIC = "finops.snapshots.v1"
+# for subscribers (docs/consumers.md): validated findings, lifecycle events, compacted states
+FINDINGS_TOPIC = "finops.findings.v1"
+EVENTS_TOPIC = "finops.findings.events.v1"
+STATE_TOPIC = "finops.findings.state.v1"
 DEFAULT_PARTITIONS = 6
 
 log = logging.getLogger(__name__)

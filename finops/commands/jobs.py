@@ -2,7 +2,8 @@
 
 Every window: load new/rewritten findings and scan Parquet, refresh lifecycle, CUR enrichment,
 suppressions and correlation for the tenants that changed, and write their JSON snapshot sets
-(announced on finops.snapshots.v1). `--once` runs exactly one window over what is there and
+(announced on finops.snapshots.v1), and publish lifecycle events + states transactionally
+(finops.findings.events.v1 / finops.findings.state.v1, see docs/jobs.md). `--once` runs exactly one window over what is there and
 exits: the same output a long-running runner reaches over the same input.
 """
 
@@ -44,7 +45,15 @@ def register(subparsers: Any) -> None:
                         "rows are dropped from memory (e.g. 30d; default: keep everything)")
     p.add_argument("--bootstrap-servers", default=None,
                    help="announce snapshot sets here (default: KAFKA_BOOTSTRAP_SERVERS if set)")
-    p.add_argument("--no-announce", action="store_true", help="do not announce on Kafka")
+    p.add_argument("--no-announce", action="store_true",
+                   help="do not announce on Kafka (nor publish lifecycle events)")
+    p.add_argument("--no-lifecycle", action="store_true",
+                   help="do not publish lifecycle events and states on Kafka")
+    p.add_argument("--events-topic", default=None, help="default finops.findings.events.v1")
+    p.add_argument("--state-topic", default=None, help="default finops.findings.state.v1")
+    p.add_argument("--transactional-id", default=None,
+                   help="of the lifecycle producer (default: finops-jobs-lifecycle-<hash of the "
+                        "snapshots dir>: one jobs instance per output, an older one is fenced)")
     p.set_defaults(handler=_run)
 
 
@@ -79,6 +88,28 @@ def _announcer(args: argparse.Namespace) -> Any:
     return KafkaAnnouncer(servers)
 
 
+def _lifecycle(args: argparse.Namespace, snapshots_dir: Path) -> Any:
+    """The transactional lifecycle publisher, or None (no broker, --no-announce/--no-lifecycle).
+    Unlike announcements this is not best effort: events must not be skipped, so a broker that
+    is configured but down fails the start."""
+    servers = args.bootstrap_servers or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if args.no_announce or args.no_lifecycle or not servers:
+        return None
+    import hashlib
+
+    from schemas.topics import DEFAULT_PARTITIONS, EVENTS_TOPIC, STATE_TOPIC, ensure_topics
+    from sinks.lifecycle_topics import TRANSACTIONAL_ID, LifecyclePublisher
+
+    events, state = args.events_topic or EVENTS_TOPIC, args.state_topic or STATE_TOPIC
+    ensure_topics(servers, {events: DEFAULT_PARTITIONS, state: DEFAULT_PARTITIONS},
+                  compacted=frozenset({state}))
+    tid = args.transactional_id or (
+        f"{TRANSACTIONAL_ID}-"
+        f"{hashlib.sha256(str(snapshots_dir.resolve()).encode()).hexdigest()[:12]}")
+    return LifecyclePublisher(servers, events_topic=events, state_topic=state,
+                              transactional_id=tid)
+
+
 def _run(args: argparse.Namespace) -> int:
     from jobs.correlation.engine import RuleError, parse_window
     from jobs.window import JobRunner, run_forever
@@ -86,10 +117,15 @@ def _run(args: argparse.Namespace) -> int:
     try:
         window = parse_window(args.window, "--window").total_seconds()
         history = parse_window(args.history, "--history") if args.history else None
-        runner = JobRunner(job_paths(args), announcer=_announcer(args), threads=args.threads,
-                           top_n=args.top, history=history)
+        paths = job_paths(args)
+        runner = JobRunner(paths, announcer=_announcer(args), threads=args.threads,
+                           top_n=args.top, history=history,
+                           lifecycle=_lifecycle(args, paths.snapshots_dir))
     except RuleError as exc:
         print(f"finops jobs: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # KafkaException, TimeoutError: the lifecycle topics are unreachable
+        print(f"finops jobs: lifecycle topics: {exc}", file=sys.stderr)
         return 2
     try:
         if args.once:
@@ -108,3 +144,5 @@ def _run(args: argparse.Namespace) -> int:
         return run_forever(runner, window, stop)
     finally:
         runner.close()
+        if runner.lifecycle is not None:
+            runner.lifecycle.close()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
 from schemas.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
+
+if TYPE_CHECKING:
+    from streams.app import StreamSettings
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="largest dead letter (default 0: the DLQ topic's max.message.bytes); larger ones become 'oversize'",
     )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
+    p.add_argument(
+        "--session-timeout",
+        type=float,
+        default=10.0,
+        help="seconds without heartbeats before the group drops this member (a killed worker's partitions move after this)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import faust
 
-    from streams.app import StreamSettings, create_app
+    from streams.app import create_app
 
     bootstrap = args.bootstrap or bootstrap_servers()
     ensure_topics(
@@ -69,7 +79,28 @@ def run(args: argparse.Namespace) -> int:
         {args.topic: args.partitions, args.dlq_topic: args.partitions, args.scans_topic: args.partitions},
         compacted=frozenset({args.dlq_topic}),
     )
-    settings = StreamSettings(
+    settings = settings_from_args(args, bootstrap)
+    if args.engine == "kafka":
+        from streams.kafka_worker import run_worker
+
+        log.info("kafka-engine worker starting", extra={"bootstrap": bootstrap, "topic": args.topic})
+        run_worker(settings)
+        return 0
+    app = create_app(settings)
+    log.info("stream worker starting", extra={"bootstrap": bootstrap, "topic": args.topic, "out": str(args.out)})
+    level = logging.getLevelName(logging.getLogger().level)
+    worker = faust.Worker(
+        app, loglevel=level, quiet=True, logging_config=dict_config(level, args.log_format)
+    )
+    worker.execute_from_commandline()
+    return 0
+
+
+def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettings:
+    """The worker's settings from `finops stream`'s arguments."""
+    from streams.app import StreamSettings
+
+    return StreamSettings(
         bootstrap=bootstrap,
         group_id=args.group,
         raw_topic=args.topic,
@@ -86,18 +117,5 @@ def run(args: argparse.Namespace) -> int:
         with_scans=not args.no_scans,
         source_max_bytes=args.max_message_bytes,
         dlq_max_bytes=args.dlq_max_message_bytes,
+        session_timeout_s=args.session_timeout,
     )
-    if args.engine == "kafka":
-        from streams.kafka_worker import run_worker
-
-        log.info("kafka-engine worker starting", extra={"bootstrap": bootstrap, "topic": args.topic})
-        run_worker(settings)
-        return 0
-    app = create_app(settings)
-    log.info("stream worker starting", extra={"bootstrap": bootstrap, "topic": args.topic, "out": str(args.out)})
-    level = logging.getLevelName(logging.getLogger().level)
-    worker = faust.Worker(
-        app, loglevel=level, quiet=True, logging_config=dict_config(level, args.log_format)
-    )
-    worker.execute_from_commandline()
-    return 0
