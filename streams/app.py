@@ -47,6 +47,8 @@ class StreamSettings:
     # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
     source_max_bytes: int = 0
     dlq_max_bytes: int = 0
+    sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
+    iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -66,6 +68,10 @@ def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
+    if settings.sink == "iceberg":
+        from streams.iceberg_processor import iceberg_processors
+
+        return iceberg_processors(settings, on_dead)
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
     if settings.with_scans:
         processors[settings.scans_topic] = processor_for(

@@ -16,6 +16,7 @@ from contracts.cast import Provenance
 from contracts.schema import FINDING_SCHEMA
 from schemas.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
+from sinks.sink import Sink
 from streams.dead_letter import DeadLetter
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Processor:
 
     schema_name: str
     convert: Converter
-    sink: ChunkSink
+    sink: Sink
     dead_letter: Callable[[DeadLetter], None]
     decoder: Decoder = field(default_factory=Decoder)
     stats: ProcessorStats = field(default_factory=ProcessorStats)

@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "contracts": {"common", "schemas"},
     "checks": FOUNDATION,
     "producers": FOUNDATION | {"checks"},
-    "estate": FOUNDATION | {"checks"},  # until its ground truth stops using checks pricing (#15)
+    "estate": FOUNDATION,  # its ground truth is its own: never the checks' code
     "sinks": FOUNDATION,
     "streams": FOUNDATION | {"sinks"},
     "jobs": FOUNDATION | {"sinks"},

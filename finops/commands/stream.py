@@ -51,6 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="seconds: open chunks are shown (and committed) at least this often under steady input",
     )
     p.add_argument(
+        "--sink",
+        default="parquet",
+        choices=["parquet", "iceberg"],
+        help="parquet: files under --out (default); iceberg: tables finops.findings/finops.scans, "
+        "exactly once through offsets in the snapshot summaries (docs/iceberg.md)",
+    )
+    p.add_argument("--iceberg-dir", type=Path, default=DATA_DIR / "iceberg",
+                   help="home of the embedded SQLite catalog and warehouse (unless a 'finops' catalog is configured)")
+    p.add_argument(
         "--max-message-bytes", type=int, default=0,
         help="largest message of the consumed topics (default 0: their max.message.bytes on the broker)",
     )
@@ -118,4 +127,6 @@ def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettin
         source_max_bytes=args.max_message_bytes,
         dlq_max_bytes=args.dlq_max_message_bytes,
         session_timeout_s=args.session_timeout,
+        sink=args.sink,
+        iceberg_dir=args.iceberg_dir,
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from producers.publisher import FindingPublisher
@@ -78,7 +79,8 @@ class StreamWorker:
     """`finops stream` as a real child process (so it can be SIGKILLed)."""
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
-                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust") -> None:
+                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
+                 sink: str = "parquet") -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
@@ -86,6 +88,8 @@ class StreamWorker:
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
             "--partitions", str(partitions), "--engine", engine,
         ]
+        if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
+            self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -207,6 +211,26 @@ def parquet_counts(root: Path) -> dict[str, int]:
     assert row is not None
     rows, distinct, fps = row
     return {"rows": rows, "distinct_offsets": distinct, "distinct_fingerprints": fps, "files": len(files)}
+
+
+def iceberg_findings(root: Path) -> pa.Table:
+    """Every finding row the Iceberg table under `root` holds (current snapshot), contract schema."""
+    from contracts.schema import FINDING_SCHEMA
+    from sinks.iceberg_tables import FINDINGS, ensure_table, open_catalog, read_table
+
+    return read_table(ensure_table(open_catalog(root), FINDINGS), FINDING_SCHEMA)
+
+
+def table_counts(rows: pa.Table) -> dict[str, int]:
+    """Like `parquet_counts`, over rows in memory (the Iceberg table's)."""
+    con = duckdb.connect()
+    con.register("rows", rows)
+    row = con.execute(
+        "select count(*), count(distinct (source_topic, source_partition, source_offset)), "
+        "count(distinct fingerprint) from rows"
+    ).fetchone()
+    assert row is not None
+    return {"rows": row[0], "distinct_offsets": row[1], "distinct_fingerprints": row[2]}
 
 
 def tree_digest(root: Path, pattern: str = "*.parquet") -> dict[str, str]:
