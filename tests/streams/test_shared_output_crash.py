@@ -81,4 +81,5 @@ def test_two_workers_one_output_one_sigkilled_repeatedly(kafka_bootstrap: str, t
     logs = "".join(p.read_text() for p in tmp_path.glob("*.log"))
     print(f"shared output ({engine}): {n} messages, {valid} valid, {killed} SIGKILLs, "
           f"{logs.count('chunk resumed from disk')} chunks resumed, {logs.count('open chunk rewound')} re-deliveries rewound, "
+          f"{logs.count('events of a revoked partition skipped')} stale batches skipped, "
           f"{logs.count('abandoned temporaries removed')} partitions with abandoned temporaries cleaned")
