@@ -47,6 +47,7 @@ class StreamSettings:
     # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
     source_max_bytes: int = 0
     dlq_max_bytes: int = 0
+    findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
     sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
     iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
 
@@ -73,6 +74,11 @@ def build_processors(
 
         return iceberg_processors(settings, on_dead)
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
+    if settings.findings_topic:
+        from streams.publish import publishing
+
+        publishing(processors[settings.raw_topic], settings.bootstrap or bootstrap_servers(),
+                   settings.findings_topic)
     if settings.with_scans:
         processors[settings.scans_topic] = processor_for(
             "scan", settings.scans_dir, settings.chunk_records, on_dead
