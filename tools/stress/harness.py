@@ -80,7 +80,7 @@ class StreamWorker:
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
                  batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
-                 sink: str = "parquet") -> None:
+                 sink: str = "parquet", cwd: Path | None = None) -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
@@ -91,13 +91,20 @@ class StreamWorker:
         if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
             self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
+        self.cwd = cwd  # the child's working directory (default: the caller's)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> StreamWorker:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        if self.cwd is not None:
+            self.cwd.mkdir(parents=True, exist_ok=True)
+            # run from anywhere: the child must import this checkout, not whatever is in its cwd
+            root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                     cwd=self.cwd)
         return self
 
     @property
