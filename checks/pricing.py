@@ -35,6 +35,7 @@ class Estimate:
     prices: tuple[Price, ...] = ()
     missing: tuple[str, ...] = ()
     upper_bound: bool = False  # the amount is a ceiling (e.g. incremental snapshots), not exact
+    lower_bound: bool = False  # some saving terms have no price: the amount is the priced part
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +44,8 @@ class Estimate:
         }
         if self.upper_bound:
             out["savings_bound"] = "upper"  # correlation rules never sum it as exact
+        elif self.lower_bound:
+            out["savings_bound"] = "lower"  # the unpriced terms (missing_prices) would add more
         if self.prices:
             out["price_region"] = self.prices[0].region
         if self.missing:
@@ -58,9 +61,11 @@ def estimate(
     catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = "",
     upper_bound: bool = False,
 ) -> Estimate:
-    """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
-    the amount None: a partial sum would understate or overstate without saying so.
-    `upper_bound` marks the amount as a ceiling (details.savings_bound = "upper")."""
+    """Sum of quantity x price over the terms (negative terms subtract). A missing price makes
+    the amount None, except when only adding terms lack a price and the priced part saves
+    something: then the amount is that part, a lower bound (details.savings_bound = "lower",
+    the unpriced keys in missing_prices), since an idle cluster whose EC2 part is priced
+    saves at least that. `upper_bound` marks the amount as a ceiling (savings_bound "upper")."""
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
@@ -81,6 +86,12 @@ def estimate(
         total += term.sign * term.quantity * price.amount
     suffix = f"; {note}" if note else ""
     if missing:
+        floor = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+        if (not upper_bound and prices and floor > 0
+                and all(t.sign > 0 for t in terms if t.key in missing and t.price is None)):
+            return Estimate(floor, "".join(parts) + f" >= ${floor}/month (lower bound: "
+                            f"{', '.join(missing)} not priced)" + suffix, tuple(prices),
+                            tuple(missing), lower_bound=True)
         return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
                         upper_bound)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
