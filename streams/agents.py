@@ -109,7 +109,9 @@ def _make_agent(
                 log.info(
                     "stream progress",
                     extra={"topic": topic_name, "consumed": stats.consumed, "valid": stats.valid,
-                           "invalid": stats.invalid, "files": processor.sink.stats.files_written},
+                           "invalid": stats.invalid, "files": processor.sink.stats.files_written,
+                           # distinct source records (a re-delivered record counts once), by reason
+                           "dead_letters": dict(sorted(dlq.counts.items()))},
                 )
 
     streams: list[faust.StreamT] = []

@@ -87,7 +87,8 @@ class StreamWorker:
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
             "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
-            "--partitions", str(partitions), "--engine", engine, *extra_args,
+            "--partitions", str(partitions), "--engine", engine,
+            "--data-dir", str(out.parent / "worker-state"), *extra_args,
         ]
         if scans_out is not None:  # consume the scans topic too
             self.cmd.remove("--no-scans")
