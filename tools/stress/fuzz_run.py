@@ -194,7 +194,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         expected_dead = sum(not m.stored for m in messages)
         dead = read_dead_letters(bootstrap, topics.dlq, expected_dead)
         result = check(messages, rows, dead)
-        outside = files_outside(workdir, out, [logs, cwd])
+        state = workdir / "worker-state"  # the worker's --data-dir (harness.StreamWorker)
+        outside = files_outside(workdir, out, [logs, state])  # the worker's cwd must stay empty
     reasons = Counter(reason for reason, _ in dead.values())
     report.update(
         produced=sum(ends.values()), committed_all=committed_all, worker_alive_at_end=alive_at_end,
@@ -203,7 +204,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         lost=len(result["lost"]), duplicated=len(result["duplicated"]), wrong=len(result["wrong"]),
         wrong_examples=result["wrong"][:10], lost_examples=result["lost"][:10],
         unknown_dead_letters=result["unknown_letters"], files_outside_output=outside[:20],
-        worker_state_files=sorted(str(p.relative_to(cwd)) for p in cwd.rglob("*"))[:20] if cwd.exists() else [],
+        files_in_worker_cwd=sorted(str(p.relative_to(cwd)) for p in cwd.rglob("*"))[:20] if cwd.exists() else [],
     )
     checks = {
         "every offset committed": committed_all,
