@@ -16,7 +16,7 @@ import faust
 from common.settings import DATA_DIR, bootstrap_servers
 from schemas.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
-from streams.dead_letter import DeadLetter
+from streams.dead_letter import DeadLetter, DeadLetterPublisher
 from streams.limits import MessageLimits, resolve_limits
 from streams.processor import Processor, processor_for
 
@@ -47,6 +47,10 @@ class StreamSettings:
     # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
     source_max_bytes: int = 0
     dlq_max_bytes: int = 0
+    # Dead letters: their cluster (empty: the source's) and how long one may take to be delivered
+    # (retries included); past that the worker stops (fail-stop) instead of committing around it.
+    dlq_bootstrap: str = ""
+    dlq_timeout_s: float = 120.0
     findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
     sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
     iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
@@ -62,6 +66,16 @@ class StreamSettings:
         return resolve_limits(
             self.bootstrap or bootstrap_servers(), self.source_topics(), self.dlq_topic,
             source_max_bytes=self.source_max_bytes, dlq_max_bytes=self.dlq_max_bytes,
+            dlq_bootstrap=self.dlq_bootstrap,
+        )
+
+    def dead_letter_publisher(self, limits: MessageLimits) -> DeadLetterPublisher:
+        return DeadLetterPublisher(
+            self.dlq_bootstrap or self.bootstrap or bootstrap_servers(),
+            self.dlq_topic,
+            {"message.timeout.ms": int(self.dlq_timeout_s * 1000)},
+            max_bytes=limits.dlq_max_bytes,
+            flush_timeout_s=self.dlq_timeout_s + 10.0,
         )
 
 

@@ -79,6 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--dlq-max-message-bytes", type=int, default=0,
         help="largest dead letter (default 0: the DLQ topic's max.message.bytes); larger ones become 'oversize'",
     )
+    p.add_argument("--dlq-bootstrap", default="", help="cluster of the dead-letter topic (default: the source's)")
+    p.add_argument(
+        "--dlq-timeout", type=float, default=120.0,
+        help="seconds a dead letter may take to be delivered, retries included; past that the worker "
+        "stops with exit code 70 and commits nothing further (fail-stop)",
+    )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
     p.add_argument(
         "--session-timeout",
@@ -114,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
         from streams.kafka_worker import run_worker
 
         log.info("kafka-engine worker starting", extra={"bootstrap": bootstrap, "topic": args.topic})
-        run_worker(settings)
-        return 0
+        return run_worker(settings)
     app = create_app(settings)
     log.info("stream worker starting", extra={"bootstrap": bootstrap, "topic": args.topic, "out": str(args.out)})
     level = logging.getLevelName(logging.getLogger().level)
@@ -149,6 +154,8 @@ def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettin
         dlq_max_bytes=args.dlq_max_message_bytes,
         findings_topic="" if args.no_findings_topic else args.findings_topic,
         session_timeout_s=args.session_timeout,
+        dlq_bootstrap=args.dlq_bootstrap,
+        dlq_timeout_s=args.dlq_timeout,
         sink=args.sink,
         iceberg_dir=args.iceberg_dir,
     )

@@ -11,7 +11,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,14 +80,17 @@ class StreamWorker:
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
                  batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
-                 sink: str = "parquet") -> None:
+                 extra_args: Sequence[str] = (), sink: str = "parquet", scans_out: Path | None = None) -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
             "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
-            "--partitions", str(partitions), "--engine", engine,
+            "--partitions", str(partitions), "--engine", engine, *extra_args,
         ]
+        if scans_out is not None:  # consume the scans topic too
+            self.cmd.remove("--no-scans")
+            self.cmd += ["--scans-out", str(scans_out)]
         if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
             self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
@@ -113,6 +116,11 @@ class StreamWorker:
             os.killpg(self.pid, signal.SIGKILL)
             assert self.proc is not None
             self.proc.wait(30)
+
+    def wait(self, timeout: float) -> int:
+        """Exit code of a worker expected to stop by itself (TimeoutExpired if it does not)."""
+        assert self.proc is not None
+        return self.proc.wait(timeout)
 
     def stop(self, timeout: float = 30.0) -> int | None:
         if not self.alive():
