@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields
 from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Histogram
@@ -38,8 +39,8 @@ class MeteredProcessor(Processor):
     """The same processor, timed and counted per batch."""
 
     def __init__(self, base: Processor, topic: str) -> None:
-        super().__init__(base.schema_name, base.convert, base.sink, base.dead_letter,
-                         base.decoder, base.stats)
+        # every field of the base, by name: the same state whatever fields Processor grows
+        super().__init__(**{f.name: getattr(base, f.name) for f in fields(base) if f.init})
         self._in = RECORDS_IN.labels(topic)
         self._stored = STORED.labels(topic)
         self._seconds = BATCH.labels(topic)
