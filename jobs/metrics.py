@@ -20,8 +20,8 @@ def observe_window(report: Any, con: Any) -> None:
     """Record one WindowReport; `con` is the runner's DuckDB connection (same thread)."""
     for stage, secs in report.stages.items():
         WINDOW_STAGE.labels(stage).observe(secs)
-    WINDOWS.labels("error" if report.error else "ok").inc()
     FILES.inc(report.files_loaded)
     TENANTS.inc(len(report.tenants_rebuilt))
     for table in ("findings", "scans"):
         ROWS.labels(table).set(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    WINDOWS.labels("error" if report.error else "ok").inc()  # last: a window counted is complete
