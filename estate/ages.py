@@ -120,3 +120,7 @@ def log_stream_last_event(account_id: str, region: str, group: str, stream: str,
         _set(event, "timestamp", int(when.timestamp() * 1000))
         _set(event, "ingestion_time", int(when.timestamp() * 1000))
     _set(log_stream, "last_ingestion_time", when)
+
+
+def dynamodb_table(account_id: str, region: str, name: str, when: datetime) -> None:
+    _set(_backend("dynamodb", account_id, region).tables[name], "created_at", when)

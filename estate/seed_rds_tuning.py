@@ -18,7 +18,7 @@ def _db(sc: SeedCell, db_id: str, cls: str, tags: dict[str, str], cpu: tuple[flo
     rds.create_db_instance(
         DBInstanceIdentifier=db_id, DBInstanceClass=cls, Engine="postgres",
         MasterUsername="app", MasterUserPassword="not-a-secret-1", AllocatedStorage=100,
-        Tags=tag_list(tags), **extra)
+        Tags=tag_list(tags), **{"EngineVersion": "16.3", **extra})
     ages.rds_instance(sc.account_id, sc.region, db_id, ages.ago(sc.now, 200))
     dims = {"DBInstanceIdentifier": db_id}
     r = sc.rng(f"metrics/{db_id}")
@@ -41,6 +41,9 @@ SHAPES: dict[str, tuple[str, str, tuple[float, float], tuple[float, float],
     "rds_low_cpu": ("db.m7g.xlarge", "db.m7g.xlarge", (2.0, 6.0), BUSY_CPU, {}, {}, "prod"),
     "rds_multi_az_non_production": ("db.t4g.medium", "db.t4g.medium", BUSY_CPU, BUSY_CPU,
                                     {"MultiAZ": True}, {"MultiAZ": True}, "dev"),
+    # PostgreSQL 11 left standard support on 2024-03-01 (RDS Extended Support)
+    "rds_extended_support": ("db.t4g.medium", "db.t4g.medium", BUSY_CPU, BUSY_CPU,
+                             {"EngineVersion": "11.22"}, {}, "prod"),
 }
 
 
@@ -56,7 +59,8 @@ def seed_rds_tuning(sc: SeedCell, kind: str) -> None:
             tags["env"] = env
             _db(sc, db_id, waste_cls, tags, waste_cpu, **waste_x)
             sc.waste(waste[i], db_id, instance_class=waste_cls, env=env,
-                     multi_az=bool(waste_x.get("MultiAZ")))
+                     multi_az=bool(waste_x.get("MultiAZ")),
+                     engine_version=waste_x.get("EngineVersion", "16.3"))
         else:
             _db(sc, db_id, healthy_cls, tags, healthy_cpu, **healthy_x)
     sc.manifest.add(kind, healthy + len(waste))
