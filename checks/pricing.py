@@ -35,6 +35,10 @@ class Estimate:
     prices: tuple[Price, ...] = ()
     missing: tuple[str, ...] = ()
     upper_bound: bool = False  # the amount is a ceiling (e.g. incremental snapshots), not exact
+    # (key, quantity, sign) of every catalog-priced term, priced or not: lets the jobs re-price
+    # the same quantities at the customer's own rates from the bill (jobs/bill_rates.py)
+    terms: tuple[tuple[str, str, int], ...] = ()
+    lower_bound: bool = False  # some saving terms have no price: the amount is the priced part
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +47,10 @@ class Estimate:
         }
         if self.upper_bound:
             out["savings_bound"] = "upper"  # correlation rules never sum it as exact
+        elif self.lower_bound:
+            out["savings_bound"] = "lower"  # the unpriced terms (missing_prices) would add more
+        if self.terms:
+            out["price_terms"] = [list(t) for t in self.terms]
         if self.prices:
             out["price_region"] = self.prices[0].region
         if self.missing:
@@ -58,12 +66,15 @@ def estimate(
     catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = "",
     upper_bound: bool = False,
 ) -> Estimate:
-    """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
-    the amount None: a partial sum would understate or overstate without saying so.
-    `upper_bound` marks the amount as a ceiling (details.savings_bound = "upper")."""
+    """Sum of quantity x price over the terms (negative terms subtract). A missing price makes
+    the amount None, except when only adding terms lack a price and the priced part saves
+    something: then the amount is that part, a lower bound (details.savings_bound = "lower",
+    the unpriced keys in missing_prices), since an idle cluster whose EC2 part is priced
+    saves at least that. `upper_bound` marks the amount as a ceiling (savings_bound "upper")."""
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
+    priced_terms: list[tuple[str, str, int]] = []
     total = Decimal(0)
     for i, term in enumerate(terms):
         price: Price | None
@@ -71,6 +82,7 @@ def estimate(
             price = Price(term.key, region, term.price, term.price_source or "AWS API")
         else:
             price = catalog.get(region, term.key)
+            priced_terms.append((term.key, format(term.quantity.normalize(), "f"), term.sign))
         op = "" if i == 0 and term.sign > 0 else (" - " if term.sign < 0 else " + ")
         if price is None:
             missing.append(term.key)
@@ -80,12 +92,20 @@ def estimate(
         parts.append(f"{op}{term.label} x {price.label()}")
         total += term.sign * term.quantity * price.amount
     suffix = f"; {note}" if note else ""
+    # explicit prices (an RI's rate from the API) are not re-priced: keep terms only without them
+    kept = tuple(priced_terms) if len(priced_terms) == len(terms) else ()
     if missing:
+        floor = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+        if (not upper_bound and prices and floor > 0
+                and all(t.sign > 0 for t in terms if t.key in missing and t.price is None)):
+            return Estimate(floor, "".join(parts) + f" >= ${floor}/month (lower bound: "
+                            f"{', '.join(missing)} not priced)" + suffix, tuple(prices),
+                            tuple(missing), terms=kept, lower_bound=True)
         return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
-                        upper_bound)
+                        upper_bound, kept)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
     return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices),
-                    upper_bound=upper_bound)
+                    upper_bound=upper_bound, terms=kept)
 
 
 def unknown(reason: str, missing: str) -> Estimate:

@@ -1,13 +1,16 @@
 """Faust agents: consume a topic, run the processor, ack only what is durable.
 
-Faust acks an event even when the agent raises, so nothing here may raise per event: the processor
-turns every bad record into a dead letter. Acks: `noack_take` hands over events unacked; an event is
+Faust acks the events of an agent that raised and goes on committing, so nothing here may raise per
+event: the processor turns every bad record into a dead letter, and a record that can be neither
+stored nor dead-lettered ends the whole process at once (`streams.failure.exit_now`, exit 70)
+before faust can ack or commit anything further. Acks: `noack_take` hands over events unacked; an event is
 acked once the chunk holding its offset is complete and its files and dead letters are durable.
 Faust then commits the highest contiguously acked offset of each partition.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
@@ -17,10 +20,10 @@ from typing import Any, cast
 import faust
 from faust.types import TP
 
-from common.settings import bootstrap_servers
 from sinks.chunk_sink import Committable
 from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher
+from streams.failure import exit_now
 from streams.limits import MessageLimits
 from streams.processor import Incoming, Processor
 
@@ -68,13 +71,28 @@ def _make_agent(
     state = {"last_batch": time.monotonic(), "logged": 0, "last_open_flush": time.monotonic()}
 
     async def consume(stream: faust.StreamT) -> None:
+        try:
+            await _consume(stream)
+        except asyncio.CancelledError:
+            raise  # faust stopping or rebalancing the agent: not a failure
+        except Exception as exc:  # noqa: BLE001 - fail-stop, whatever it was
+            exit_now(exc)
+
+    async def _consume(stream: faust.StreamT) -> None:
         take = cast(faust.Stream, stream).noack_take  # on Stream, not yet on the StreamT protocol
         async for events in take(settings.batch_max, within=settings.batch_within_s):
             by_tp: dict[tuple[str, int], list[Any]] = {}
             for event in events:
                 tp = event.message.tp
                 by_tp.setdefault((tp.topic, tp.partition), []).append(event)
+            assigned = app.consumer.assignment()
             for key, tp_events in sorted(by_tp.items()):
+                if TP(*key) not in assigned:
+                    # taken before a revocation: the partition's new owner reads them again, and
+                    # writing them here would make two writers of one partition's files
+                    log.info("events of a revoked partition skipped",
+                             extra={"topic": key[0], "partition": key[1], "events": len(tp_events)})
+                    continue
                 for event in tp_events:
                     acker.hold(key, event)
                 done = processor.process(key[0], key[1], [_incoming(e) for e in tp_events])
@@ -91,14 +109,16 @@ def _make_agent(
                 log.info(
                     "stream progress",
                     extra={"topic": topic_name, "consumed": stats.consumed, "valid": stats.valid,
-                           "invalid": stats.invalid, "files": processor.sink.stats.files_written},
+                           "invalid": stats.invalid, "files": processor.sink.stats.files_written,
+                           # distinct source records (a re-delivered record counts once), by reason
+                           "dead_letters": dict(sorted(dlq.counts.items()))},
                 )
 
     streams: list[faust.StreamT] = []
 
     async def _flush_open(stream: faust.StreamT) -> None:
         state["last_open_flush"] = time.monotonic()
-        done = processor.sink.flush_open()
+        done = processor.flush_open()
         if done:
             dlq.flush()
             for item in done:
@@ -113,7 +133,10 @@ def _make_agent(
     @app.timer(interval=settings.idle_flush_s)
     async def idle_flush() -> None:
         if streams and time.monotonic() - state["last_batch"] >= settings.idle_flush_s:
-            await _flush_open(streams[-1])
+            try:
+                await _flush_open(streams[-1])
+            except Exception as exc:  # noqa: BLE001 - fail-stop: a faust timer would only log it
+                exit_now(exc)
 
     @app.on_partitions_revoked.connect
     async def on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -127,8 +150,6 @@ def _make_agent(
 
 
 def install_agents(app: faust.App, settings: StreamSettings, limits: MessageLimits) -> None:
-    dlq = DeadLetterPublisher(
-        settings.bootstrap or bootstrap_servers(), settings.dlq_topic, max_bytes=limits.dlq_max_bytes
-    )
+    dlq = settings.dead_letter_publisher(limits)
     for topic, processor in build_processors(settings, dlq.send).items():
         _make_agent(app, topic, processor, dlq, settings)

@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "streams": FOUNDATION | {"sinks"},
     "jobs": FOUNDATION | {"sinks"},
     "web": FOUNDATION,
+    "notify": FOUNDATION,  # reads the events topic only
 }
 PACKAGES = set(ALLOWED) | {"finops", "tools", "bench"}
 
