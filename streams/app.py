@@ -54,6 +54,12 @@ class StreamSettings:
     findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
     sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
     iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
+    # The worker's own state (faust's datadir: <data_dir>/faust/<group>), never the current directory
+    # (faust's default, `<app-id>-data/`, littered whatever directory a worker was started from).
+    data_dir: Path = DATA_DIR
+
+    def faust_datadir(self) -> Path:
+        return self.data_dir / "faust" / self.group_id
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -83,10 +89,13 @@ def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
+    from streams.metrics import count_dead_letters, instrument
+
+    on_dead = count_dead_letters(on_dead)
     if settings.sink == "iceberg":
         from streams.iceberg_processor import iceberg_processors
 
-        return iceberg_processors(settings, on_dead)
+        return instrument(iceberg_processors(settings, on_dead))
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
     if settings.findings_topic:
         from streams.publish import publishing
@@ -97,17 +106,19 @@ def build_processors(
         processors[settings.scans_topic] = processor_for(
             "scan", settings.scans_dir, settings.chunk_records, on_dead
         )
-    return processors
+    return instrument(processors)
 
 
 def create_app(settings: StreamSettings) -> faust.App:
     limits = settings.limits()
+    settings.faust_datadir().mkdir(parents=True, exist_ok=True)  # faust makes only the last level
     app = faust.App(
         settings.group_id,
         broker=settings.broker_url(),
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
+        datadir=str(settings.faust_datadir()),
         web_enabled=False,
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,

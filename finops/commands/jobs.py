@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from common.metrics import add_metrics_port, serve_metrics
 from common.settings import DATA_DIR
 
 log = logging.getLogger("finops.jobs")
@@ -54,6 +55,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--transactional-id", default=None,
                    help="of the lifecycle producer (default: finops-jobs-lifecycle-<hash of the "
                         "snapshots dir>: one jobs instance per output, an older one is fenced)")
+    add_metrics_port(p)
     p.set_defaults(handler=_run)
 
 
@@ -141,7 +143,11 @@ def _run(args: argparse.Namespace) -> int:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        return run_forever(runner, window, stop)
+        from jobs.metrics import observe_window
+
+        serve_metrics(args.metrics_port)
+        return run_forever(runner, window, stop,
+                           on_window=lambda report: observe_window(report, runner.con))
     finally:
         runner.close()
         if runner.lifecycle is not None:

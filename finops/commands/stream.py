@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.metrics import add_metrics_port, serve_metrics
 from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
 from schemas.topics import (
@@ -44,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", default="finops-stream", help="consumer group id")
     p.add_argument("--out", type=Path, default=DATA_DIR / "findings", help="Parquet root for findings")
     p.add_argument("--scans-out", type=Path, default=DATA_DIR / "scans")
+    p.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                   help="the worker's own state (faust: <data-dir>/faust/<group>; default FINOPS_DATA_DIR or data/)")
     p.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS, help="partitions of topics it creates")
     p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS, help="offsets per Parquet file (the grid)")
     p.add_argument("--batch-max", type=int, default=5_000)
@@ -91,6 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=10.0,
         help="seconds without heartbeats before the group drops this member (a killed worker's partitions move after this)",
     )
+    add_metrics_port(p)
     p.set_defaults(handler=run)
 
 
@@ -109,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if findings_topic:
         ensure_topics(bootstrap, {findings_topic: args.partitions})
     settings = settings_from_args(args, bootstrap)
+    if args.metrics_port is not None:
+        from streams.metrics import watch_lag
+
+        watch_lag(bootstrap, settings.group_id, settings.source_topics())
+        serve_metrics(args.metrics_port)
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker
 
@@ -151,4 +160,5 @@ def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettin
         dlq_timeout_s=args.dlq_timeout,
         sink=args.sink,
         iceberg_dir=args.iceberg_dir,
+        data_dir=args.data_dir,
     )
