@@ -26,7 +26,8 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_expected_services_exist() -> None:
-    assert set(SERVICES) == {*KAFKA_NODES, "estate", "scanner", "stream", "jobs", "web"}
+    assert set(SERVICES) == {*KAFKA_NODES, "estate", "scanner", "stream", "jobs", "web",
+                             "notifier"}
 
 
 @pytest.mark.parametrize("name", FINOPS_SERVICES)
@@ -115,3 +116,18 @@ def test_dockerfile_installs_the_project_on_python_311_slim() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".cache", "data", ".stress"} <= ignored
+
+
+def test_notifier_reads_the_mounted_rules_and_every_service_exposes_metrics() -> None:
+    from notify.rules import load
+
+    notifier = SERVICES["notifier"]
+    command = notifier["command"]
+    mount = next(v for v in notifier["volumes"] if v.endswith(":ro"))
+    local, inside = mount.split(":")[:2]
+    assert command[command.index("--rules") + 1] == inside
+    assert load(ROOT / local)  # the shipped rule file parses
+    for name in ("scanner", "stream", "jobs", "notifier", "web"):
+        command = SERVICES[name]["command"]
+        port = command[command.index("--metrics-port") + 1]
+        assert any(str(p).split(":")[-1] == port for p in SERVICES[name]["ports"]), name
