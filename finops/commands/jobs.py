@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="root of the defaults below")
     p.add_argument("--findings-dir", type=Path, help="default <data-dir>/findings")
     p.add_argument("--scans-dir", type=Path, help="default <data-dir>/scans")
+    p.add_argument("--iceberg-dir", type=Path, default=None,
+                   help="read findings and scans from the Iceberg tables here (the stream's --iceberg-dir) "
+                        "instead of the Parquet dirs; same snapshots either way (docs/iceberg.md)")
     p.add_argument("--snapshots-dir", type=Path, help="default <data-dir>/snapshots")
     p.add_argument("--facts-dir", type=Path, help="CUR cost facts, default <data-dir>/cur_facts")
     p.add_argument("--suppressions-dir", type=Path,
@@ -70,6 +73,7 @@ def job_paths(args: argparse.Namespace) -> Any:
         facts_dir=args.facts_dir or base.facts_dir,
         suppressions_dir=args.suppressions_dir or base.suppressions_dir,
         rules_dir=args.rules_dir or base.rules_dir,
+        iceberg_dir=args.iceberg_dir,
     )
 
 
