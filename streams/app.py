@@ -74,9 +74,18 @@ def build_processors(
     return processors
 
 
+class StreamApp(faust.App):
+    """faust.App on the transport with the cheaper fetcher -> agent hand-over (`streams.faust_transport`)."""
+
+    def _new_transport(self) -> faust.types.TransportT:
+        from streams.faust_transport import FastHandoverTransport
+
+        return FastHandoverTransport(self.conf.broker_consumer, self)
+
+
 def create_app(settings: StreamSettings) -> faust.App:
     limits = settings.limits()
-    app = faust.App(
+    app = StreamApp(
         settings.group_id,
         broker=settings.broker_url(),
         value_serializer="raw",

@@ -68,6 +68,11 @@ class KafkaWorker:
             # e.g. the partition moved to another member meanwhile: it re-reads, nothing is lost
             log.warning("commit failed", extra={"error": str(exc), "offsets": len(offsets)})
 
+    def _in_log(self, topic: str, partition: int, offset: int) -> bool:
+        """Whether the partition's log already holds `offset` (the high watermark of the last fetch)."""
+        _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
+        return high is not None and high > offset
+
     def stop(self, *_: object) -> None:
         self._running = False
 
@@ -101,7 +106,7 @@ class KafkaWorker:
                 ):
                     last_open_flush = now
                     for proc in self.processors.values():
-                        self._commit(proc.sink.flush_open())
+                        self._commit(proc.sink.flush_open(skip=self._in_log if msgs else None))
                     if max_idle_s is not None and now - last_data >= max_idle_s:
                         break
         finally:
