@@ -13,6 +13,11 @@ GP3_FREE_IOPS = 3000
 GP3_FREE_THROUGHPUT = 125  # MiB/s
 GP2_IOPS_PER_GIB = 3
 GP2_MAX_IOPS = 16000
+# gp2 throughput (AWS EBS "General Purpose SSD volumes"): <= 170 GiB deliver at most 128 MiB/s;
+# 170-333 GiB reach 250 MiB/s only on burst credits; >= 334 GiB deliver 250 MiB/s always.
+GP2_FULL_THROUGHPUT_MIN_GIB = 334
+GP2_MAX_THROUGHPUT = 250
+GP2_SMALL_THROUGHPUT = 128
 
 
 def volume_terms(v: Volume, sign: int = 1) -> list[Term]:
@@ -32,17 +37,28 @@ def volume_terms(v: Volume, sign: int = 1) -> list[Term]:
     return terms
 
 
-def gp3_terms_for(size_gib: int, iops: int, sign: int = 1) -> list[Term]:
-    """A gp3 volume of the same size that keeps `iops` (the first 3000 are included)."""
+def gp3_terms_for(size_gib: int, iops: int, sign: int = 1,
+                  throughput: int = GP3_FREE_THROUGHPUT) -> list[Term]:
+    """A gp3 volume of the same size that keeps `iops` and `throughput` MiB/s (the first 3000
+    IOPS and 125 MiB/s are included)."""
     terms = [Term(Decimal(size_gib), f"{size_gib} GiB", "ebs:gp3:gb-month", sign)]
     extra = max(0, iops - GP3_FREE_IOPS)
     if extra:
         terms.append(Term(Decimal(extra), f"{extra} IOPS above 3000", "ebs:gp3:iops-month", sign))
+    extra_tp = max(0, throughput - GP3_FREE_THROUGHPUT)
+    if extra_tp:
+        terms.append(Term(Decimal(extra_tp), f"{extra_tp} MiB/s above 125",
+                          "ebs:gp3:mibps-month", sign))
     return terms
 
 
 def gp2_baseline_iops(size_gib: int) -> int:
     return min(GP2_MAX_IOPS, max(100, GP2_IOPS_PER_GIB * size_gib))
+
+
+def gp2_sustained_throughput(size_gib: int) -> int:
+    """MiB/s a gp2 volume delivers without burst credits: what gp3 must match for parity."""
+    return GP2_MAX_THROUGHPUT if size_gib >= GP2_FULL_THROUGHPUT_MIN_GIB else GP2_SMALL_THROUGHPUT
 
 
 def os_key(platform: str) -> str:

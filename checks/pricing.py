@@ -12,6 +12,7 @@ from typing import Any
 from checks.prices.catalog import Price, PriceCatalog
 
 HOURS_PER_MONTH = Decimal(730)  # AWS's own convention for monthly estimates
+GIB = Decimal(2**30)  # AWS bills storage "GB-Mo" in binary gigabytes (GiB)
 CENT = Decimal("0.01")
 
 
@@ -33,12 +34,15 @@ class Estimate:
     formula: str
     prices: tuple[Price, ...] = ()
     missing: tuple[str, ...] = ()
+    upper_bound: bool = False  # the amount is a ceiling (e.g. incremental snapshots), not exact
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "prices": {p.key: f"{p.amount} USD/{p.unit}" for p in self.prices},
             "price_source": sorted({p.source for p in self.prices}),
         }
+        if self.upper_bound:
+            out["savings_bound"] = "upper"  # correlation rules never sum it as exact
         if self.prices:
             out["price_region"] = self.prices[0].region
         if self.missing:
@@ -51,10 +55,12 @@ class Estimate:
 
 
 def estimate(
-    catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = ""
+    catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = "",
+    upper_bound: bool = False,
 ) -> Estimate:
     """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
-    the amount None: a partial sum would understate or overstate without saying so."""
+    the amount None: a partial sum would understate or overstate without saying so.
+    `upper_bound` marks the amount as a ceiling (details.savings_bound = "upper")."""
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
@@ -75,9 +81,11 @@ def estimate(
         total += term.sign * term.quantity * price.amount
     suffix = f"; {note}" if note else ""
     if missing:
-        return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing))
+        return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
+                        upper_bound)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
-    return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices))
+    return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices),
+                    upper_bound=upper_bound)
 
 
 def unknown(reason: str, missing: str) -> Estimate:
@@ -102,6 +110,11 @@ def monthly_hours(count: int | Decimal = 1, what: str = "") -> tuple[Decimal, st
     qty = Decimal(count) * HOURS_PER_MONTH
     label = f"{count} {what} x 730 h" if what else "730 h"
     return qty, label
+
+
+def gib_of(n_bytes: int | float | Decimal, places: str = "0.001") -> Decimal:
+    """Bytes -> GiB (2^30), rounded to `places`: the unit AWS's per-GB-month prices use."""
+    return (Decimal(str(n_bytes)) / GIB).quantize(Decimal(places))
 
 
 def gib(value: float | int | Decimal) -> str:

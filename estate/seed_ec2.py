@@ -7,13 +7,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from checks.costs import instance_key
-from checks.prices.catalog import PriceCatalog
 from estate import ages
 from estate.context import SeedCell, tag_spec
 from estate.reserved import STORE, ReservedInstance
 
 HEALTHY_TYPES = ("t4g.medium", "m7g.large", "c7g.xlarge", "r7g.large")  # current-gen Graviton
+# The estate's own list prices for the RI fleet (Linux on-demand, USD/h, us-east-1, from
+# ../shared/data/aws-price-watcher processed/ec2.json of 2025-06-18), kept here so its ground
+# truth never runs the checks' pricing code.
+LIST_HOURLY = {"t4g.medium": 0.0336, "m7g.large": 0.0816, "c7g.xlarge": 0.145, "r7g.large": 0.1071}
+RI_DISCOUNT = 0.6  # one-year RIs at ~40% under list
 PREVIOUS_GEN = ("m4.large", "c4.xlarge", "t2.medium", "r4.large")
 GRAVITON_CANDIDATES = ("m6i.large", "c6i.xlarge", "r6i.large", "m5.xlarge")
 GP3_ROOT = [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3"}}]
@@ -249,15 +252,13 @@ def seed_reserved_instances(sc: SeedCell) -> None:
     """One-year RIs for the Graviton fleet, ~40% under list price; the expiring ones end within
     three weeks."""
     rng = sc.rng("reserved_instance")
-    catalog = PriceCatalog.load()
     waste, healthy = sc.split("reserved_instance")
     for i in range(healthy + len(waste)):
         expiring = i < len(waste)
         left = rng.randint(5, 21) if expiring else rng.randint(90, 330)
         end = ages.ago(sc.now, -left).replace(microsecond=0)
         itype = HEALTHY_TYPES[i % len(HEALTHY_TYPES)]
-        listed = catalog.get(sc.region, instance_key(itype))
-        hourly = float(listed.amount) * 0.6 if listed else 0.01
+        hourly = LIST_HOURLY[itype] * RI_DISCOUNT
         ri = ReservedInstance(
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), instance_type=itype,
             count=rng.randint(1, 8), start=end - timedelta(days=365), end=end,

@@ -53,9 +53,12 @@ def seed_load_balancers(sc: SeedCell, compute: Compute, image: str) -> None:
             arn, _ = _alb(sc, compute, name, lb_type, tags, targets)
             ns = "AWS/ApplicationELB" if lb_type == "application" else "AWS/NetworkELB"
             dims = {"LoadBalancer": _lb_dimension(arn)}
-        metric = "ActiveFlowCount" if ns == "AWS/NetworkELB" else "RequestCount"
-        sc.metrics.series(sc.account_id, sc.region, ns, metric, dims, 1e3, 5e4,
-                          sc.rng(f"metrics/{name}"), "Count")
+        # NLBs publish flows (ActiveFlowCount, NewFlowCount), ALBs and CLBs requests
+        metrics = ("ActiveFlowCount", "NewFlowCount") if ns == "AWS/NetworkELB" else \
+            ("RequestCount",)
+        r = sc.rng(f"metrics/{name}")
+        for metric in metrics:
+            sc.metrics.series(sc.account_id, sc.region, ns, metric, dims, 1e3, 5e4, r, "Count")
     for i, flavour in enumerate(waste):
         name = f"lbw-{i:04d}-{sc.account_id[-4:]}"
         tags = sc.tags(rng, name)

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from jobs.counting import COUNT_STATES, NOT_EXCLUDED_SQL
 from sinks.snapshots import RawJson
 
 _MONEY_TYPES = ("DECIMAL",)
@@ -108,11 +109,12 @@ def _money(value: Any) -> str:
     return "0.00" if value is None else str(value)
 
 
-def _breakdown(con: duckdb.DuckDBPyConnection, table: str, dim: str) -> dict[str, Any]:
+def _breakdown(con: duckdb.DuckDBPyConnection, table: str, dim: str,
+               where: str = "counted") -> dict[str, Any]:
     rows = con.execute(
         f"SELECT {dim}, count(*), CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2)),"
         f" CAST(coalesce(sum(actual_cost_30d) FILTER (WHERE {_EXACT}), 0) AS DECIMAL(18,2))"
-        f" FROM {table} WHERE counted GROUP BY {dim} ORDER BY {dim}"
+        f" FROM {table} WHERE {where} GROUP BY {dim} ORDER BY {dim}"
     ).fetchall()
     return {
         str(k): {"count": n, "estimated_monthly_savings": _money(s), "actual_cost_30d": _money(a)}
@@ -174,7 +176,12 @@ def summary(
         "by_service": _breakdown(con, table, "service"),
         "by_region": _breakdown(con, table, "region"),
         "by_account": _breakdown(con, table, "account_id"),
+        "by_check": _breakdown(con, table, "check_id"),
         "by_status": _breakdown(con, table, "lifecycle_state"),
+        # every finding by why it does or does not count ("counted" equals findings.counted)
+        "by_count_state": {s: {"count": 0, "estimated_monthly_savings": "0.00",
+                               "actual_cost_30d": "0.00"} for s in COUNT_STATES}
+        | _breakdown(con, table, "count_state", where="TRUE"),
         "correlated": {"count": meta_n, "estimated_monthly_savings": _money(meta_s)},
     }
 
@@ -198,34 +205,40 @@ def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
 
 
 def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
-          findings: str = "findings", scans: str = "scans") -> dict[str, Any]:
-    """Estimated savings reported per scan run, in data-time order. Mutually exclusive
-    alternatives (one alternative_group) count once per run, at their highest saving."""
+          findings: str = "findings", scans: str = "scans",
+          flags: str | None = None) -> dict[str, Any]:
+    """Estimated savings reported per scan run, in data-time order, counted as the headline
+    counts (jobs.counting): a finding reported in a run counts in that run's point unless it
+    is suppressed or superseded (the flags of `flags`, the findings document table; without
+    it every reported finding counts). A fingerprint reported twice in a run counts once."""
+    join = (f"LEFT JOIN (SELECT fingerprint, {NOT_EXCLUDED_SQL} AS ok FROM {flags}) d"
+            f" USING (fingerprint)" if flags else "")
+    ok = "coalesce(d.ok, true)" if flags else "true"
     rows = con.execute(
-        f"""WITH per_group AS (
-               SELECT run_id, coalesce(alternative_group, fingerprint) AS grp,
-                      max(estimated_monthly_savings) AS s, max(observed_at) AS seen_at,
-                      count(*) AS findings, count(DISTINCT fingerprint) AS fingerprints
-               FROM {findings} WHERE tenant_id = $t GROUP BY run_id, grp
+        f"""WITH per_fp AS (
+               SELECT f.run_id, f.fingerprint, max(f.estimated_monthly_savings) AS s,
+                      max(f.observed_at) AS seen_at, count(*) AS findings,
+                      bool_and({ok}) AS ok
+               FROM {findings} f {join} WHERE f.tenant_id = $t GROUP BY f.run_id, f.fingerprint
            ),
            runs AS (
                SELECT run_id, max(seen_at) AS seen_at, sum(findings) AS findings,
-                      sum(fingerprints) AS fingerprints,
-                      CAST(coalesce(sum(s), 0) AS DECIMAL(18,2)) AS s
-               FROM per_group GROUP BY run_id
+                      count(*) AS fingerprints, count(*) FILTER (WHERE ok) AS counted,
+                      CAST(coalesce(sum(s) FILTER (WHERE ok), 0) AS DECIMAL(18,2)) AS s
+               FROM per_fp GROUP BY run_id
            ),
            ends AS (SELECT run_id, max(finished_at) AS finished_at FROM {scans}
                     WHERE tenant_id = $t GROUP BY run_id)
            SELECT r.run_id, iso(coalesce(e.finished_at, r.seen_at)) AS at, r.findings,
-                  r.fingerprints, CAST(r.s AS VARCHAR)
+                  r.fingerprints, r.counted, CAST(r.s AS VARCHAR)
            FROM runs r LEFT JOIN ends e USING (run_id)
            ORDER BY coalesce(e.finished_at, r.seen_at), r.run_id""",
         {"t": tenant},
     ).fetchall()
     points = [
         {"run_id": run, "at": at, "findings": int(n), "fingerprints": int(fps),
-         "estimated_monthly_savings": s}
-        for run, at, n, fps, s in rows
+         "counted": int(k), "estimated_monthly_savings": s}
+        for run, at, n, fps, k, s in rows
     ]
     return {**header, "points": points}
 

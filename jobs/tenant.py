@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobs import documents, lifecycle_events, suppressions
+from jobs import counting, documents, lifecycle_events, suppressions
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
 from jobs.lifecycle import build_state
@@ -168,16 +168,20 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
     con.register("_links", _links_table(metas))
     try:
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE fdoc AS
+            """CREATE OR REPLACE TEMP TABLE _flinked AS
                WITH l AS (SELECT source_fp, list_sort(list(meta_fp)) AS correlated_in,
+                                 list_sort(list(meta_fp) FILTER (WHERE excluded))
+                                     AS superseded_by,
                                  bool_or(excluded) AS superseded
                           FROM _links GROUP BY source_fp)
                SELECT f.*, coalesce(l.correlated_in, []::VARCHAR[]) AS correlated_in,
                       coalesce(l.superseded, false) AS superseded,
-                      (f.lifecycle_state <> 'resolved' AND NOT f.suppressed
-                       AND NOT coalesce(l.superseded, false)) AS counted
+                      coalesce(l.superseded_by, []::VARCHAR[]) AS superseded_by
                FROM fcur f LEFT JOIN l ON l.source_fp = f.fingerprint"""
         )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE fdoc AS SELECT *, {counting.COUNTED_SQL}"
+                    f" AS counted, {counting.COUNT_STATE_SQL} AS count_state FROM _flinked")
+        con.execute("DROP TABLE _flinked")
         con.execute("CREATE OR REPLACE TEMP TABLE fmeta AS SELECT * FROM _metas")
     finally:
         con.unregister("_metas")
@@ -198,7 +202,7 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
             con, "fmeta", order="estimated_monthly_savings DESC NULLS LAST, fingerprint"),
         "coverage.json": documents.coverage(con, "fdoc", header, cur_info),
         "scans.json": documents.scans(con, tenant, header, "tscans"),
-        "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans"),
+        "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc"),
     }
     stages["documents"] = time.perf_counter() - t0
     states = lifecycle_events.current_states(con, "fcur") if cfg.states else None

@@ -36,8 +36,8 @@ mkdir -p "$(dirname "$STAMP")"
 want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -V 2>&1)"
 have=$(cat "$STAMP" 2>/dev/null || true)
 if [ "$want" != "$have" ] || [ ! -x "$VENV/bin/finops" ]; then
-    echo "bootstrap: pip install -e .[test] (pyproject.toml changed or first install)"
-    "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+    echo "bootstrap: pip install -e .[test,iceberg] (pyproject.toml changed or first install)"
+    "$VENV/bin/python" -m pip install --quiet -e ".[test,iceberg]"
     echo "$want" >"$STAMP"
 else
     echo "bootstrap: python packages up to date"

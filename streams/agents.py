@@ -1,7 +1,9 @@
 """Faust agents: consume a topic, run the processor, ack only what is durable.
 
-Faust acks an event even when the agent raises, so nothing here may raise per event: the processor
-turns every bad record into a dead letter. Acks: `batches` hands over events unacked; an event is
+Faust acks the events of an agent that raised and goes on committing, so nothing here may raise per
+event: the processor turns every bad record into a dead letter, and a record that can be neither
+stored nor dead-lettered ends the whole process at once (`streams.failure.exit_now`, exit 70)
+before faust can ack or commit anything further. Acks: `batches` hands over events unacked; an event is
 acked once the chunk holding its offset is complete and its files and dead letters are durable.
 Faust then commits the highest contiguously acked offset of each partition.
 """
@@ -18,10 +20,10 @@ from typing import Any
 import faust
 from faust.types import TP
 
-from common.settings import bootstrap_servers
 from sinks.chunk_sink import Committable
 from streams.app import StreamSettings, build_processors
 from streams.dead_letter import DeadLetterPublisher
+from streams.failure import exit_now
 from streams.limits import MessageLimits
 from streams.processor import Incoming, Processor
 
@@ -100,6 +102,14 @@ def _make_agent(
     state = {"last_batch": time.monotonic(), "logged": 0, "last_open_flush": time.monotonic()}
 
     async def consume(stream: faust.StreamT) -> None:
+        try:
+            await _consume(stream)
+        except asyncio.CancelledError:
+            raise  # faust stopping or rebalancing the agent: not a failure
+        except Exception as exc:  # noqa: BLE001 - fail-stop, whatever it was
+            exit_now(exc)
+
+    async def _consume(stream: faust.StreamT) -> None:
         channel = aiter(stream.channel)  # what Stream's own iteration and take() read from
         async for events in batches(channel, settings.batch_max, settings.batch_within_s):
             by_tp: dict[tuple[str, int], list[Any]] = {}
@@ -134,7 +144,7 @@ def _make_agent(
 
     async def _flush_open(under_input: bool = False) -> None:
         state["last_open_flush"] = time.monotonic()
-        done = processor.sink.flush_open(skip=in_log if under_input else None)
+        done = processor.flush_open(skip=in_log if under_input else None)
         if done:
             dlq.flush()
             for item in done:
@@ -149,7 +159,10 @@ def _make_agent(
     @app.timer(interval=settings.idle_flush_s)
     async def idle_flush() -> None:
         if streams and time.monotonic() - state["last_batch"] >= settings.idle_flush_s:
-            await _flush_open()
+            try:
+                await _flush_open()
+            except Exception as exc:  # noqa: BLE001 - fail-stop: a faust timer would only log it
+                exit_now(exc)
 
     @app.on_partitions_revoked.connect
     async def on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -163,8 +176,6 @@ def _make_agent(
 
 
 def install_agents(app: faust.App, settings: StreamSettings, limits: MessageLimits) -> None:
-    dlq = DeadLetterPublisher(
-        settings.bootstrap or bootstrap_servers(), settings.dlq_topic, max_bytes=limits.dlq_max_bytes
-    )
+    dlq = settings.dead_letter_publisher(limits)
     for topic, processor in build_processors(settings, dlq.send).items():
         _make_agent(app, topic, processor, dlq, settings)

@@ -16,7 +16,7 @@ import faust
 from common.settings import DATA_DIR, bootstrap_servers
 from schemas.topics import DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
-from streams.dead_letter import DeadLetter
+from streams.dead_letter import DeadLetter, DeadLetterPublisher
 from streams.limits import MessageLimits, resolve_limits
 from streams.processor import Processor, processor_for
 
@@ -47,6 +47,13 @@ class StreamSettings:
     # consumers fetch the largest message the source topics accept, dead letters fit the DLQ topic.
     source_max_bytes: int = 0
     dlq_max_bytes: int = 0
+    # Dead letters: their cluster (empty: the source's) and how long one may take to be delivered
+    # (retries included); past that the worker stops (fail-stop) instead of committing around it.
+    dlq_bootstrap: str = ""
+    dlq_timeout_s: float = 120.0
+    findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
+    sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
+    iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -59,6 +66,16 @@ class StreamSettings:
         return resolve_limits(
             self.bootstrap or bootstrap_servers(), self.source_topics(), self.dlq_topic,
             source_max_bytes=self.source_max_bytes, dlq_max_bytes=self.dlq_max_bytes,
+            dlq_bootstrap=self.dlq_bootstrap,
+        )
+
+    def dead_letter_publisher(self, limits: MessageLimits) -> DeadLetterPublisher:
+        return DeadLetterPublisher(
+            self.dlq_bootstrap or self.bootstrap or bootstrap_servers(),
+            self.dlq_topic,
+            {"message.timeout.ms": int(self.dlq_timeout_s * 1000)},
+            max_bytes=limits.dlq_max_bytes,
+            flush_timeout_s=self.dlq_timeout_s + 10.0,
         )
 
 
@@ -66,7 +83,16 @@ def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
+    if settings.sink == "iceberg":
+        from streams.iceberg_processor import iceberg_processors
+
+        return iceberg_processors(settings, on_dead)
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
+    if settings.findings_topic:
+        from streams.publish import publishing
+
+        publishing(processors[settings.raw_topic], settings.bootstrap or bootstrap_servers(),
+                   settings.findings_topic)
     if settings.with_scans:
         processors[settings.scans_topic] = processor_for(
             "scan", settings.scans_dir, settings.chunk_records, on_dead

@@ -22,6 +22,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
+from streams.failure import StreamFailure
 from streams.limits import KAFKA_DEFAULT_MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
@@ -103,11 +104,13 @@ class DeadLetterPublisher:
         extra: dict[str, Any] | None = None,
         *,
         max_bytes: int = KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+        flush_timeout_s: float = 60.0,
     ) -> None:
         self.topic = topic
         self.max_bytes = max_bytes
+        self.flush_timeout_s = flush_timeout_s
         self._reasons: dict[str, str] = {}  # key -> reason: a re-sent letter counts once
-        self._failures: list[str] = []
+        self._failures: list[tuple[bytes, str]] = []  # (key, error) of letters the broker did not take
         self._producer = Producer(
             {
                 "bootstrap.servers": bootstrap_servers,
@@ -127,7 +130,7 @@ class DeadLetterPublisher:
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
-            self._failures.append(f"{msg.key()!r}: {err.str()}")
+            self._failures.append((msg.key() or b"", err.str()))
 
     def send(self, letter: DeadLetter) -> None:
         reason, value, headers = fit(letter, self.max_bytes)
@@ -141,10 +144,26 @@ class DeadLetterPublisher:
         )
         self._producer.poll(0)
 
-    def flush(self, timeout: float = 60.0) -> None:
-        """Called before source offsets are committed: a dead letter must be durable first."""
-        if self._producer.flush(timeout):
-            raise RuntimeError(f"dead letters to {self.topic} still in flight after {timeout}s")
+    def flush(self, timeout: float | None = None) -> None:
+        """Called before source offsets are committed: a dead letter must be durable first.
+        Raises StreamFailure naming the source record of the first letter not delivered."""
+        timeout = self.flush_timeout_s if timeout is None else timeout
+        in_flight = self._producer.flush(timeout)
         if self._failures:
             failures, self._failures = self._failures, []
-            raise RuntimeError(f"{len(failures)} dead letters to {self.topic} failed; first: {failures[0]}")
+            key, error = failures[0]
+            topic, partition, offset = _source(key)
+            raise StreamFailure(topic, partition, offset,
+                                f"{len(failures)} dead letters to {self.topic} failed; first: {error}")
+        if in_flight:
+            raise StreamFailure(self.topic, None, None, f"{in_flight} dead letters still in flight after {timeout}s")
+
+
+def _source(key: bytes) -> tuple[str, int | None, int | None]:
+    """(topic, partition, offset) of a dead letter's key `<topic>:<partition>:<offset>`."""
+    topic, _, rest = key.decode(errors="replace").rpartition(":")
+    topic, _, partition = topic.rpartition(":")
+    try:
+        return topic, int(partition), int(rest)
+    except ValueError:
+        return key.decode(errors="replace"), None, None

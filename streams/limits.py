@@ -66,13 +66,18 @@ def topic_max_message_bytes(bootstrap: str, topics: Iterable[str], timeout: floa
 
 
 def resolve_limits(
-    bootstrap: str, sources: Iterable[str], dlq_topic: str, *, source_max_bytes: int = 0, dlq_max_bytes: int = 0
+    bootstrap: str,
+    sources: Iterable[str],
+    dlq_topic: str,
+    *,
+    source_max_bytes: int = 0,
+    dlq_max_bytes: int = 0,
+    dlq_bootstrap: str = "",
 ) -> MessageLimits:
-    """Configured limits where given (> 0), else the topics' own, read from the broker."""
+    """Configured limits where given (> 0), else the topics' own, read from their broker."""
     sources = sorted(set(sources))
-    wanted = ([] if source_max_bytes else sources) + ([] if dlq_max_bytes else [dlq_topic])
-    found = topic_max_message_bytes(bootstrap, wanted) if wanted else {}
-    return MessageLimits(
-        source_max_bytes or max(found[t] for t in sources),
-        dlq_max_bytes or found[dlq_topic],
-    )
+    if not source_max_bytes:
+        source_max_bytes = max(topic_max_message_bytes(bootstrap, sources).values())
+    if not dlq_max_bytes:
+        dlq_max_bytes = topic_max_message_bytes(dlq_bootstrap or bootstrap, [dlq_topic])[dlq_topic]
+    return MessageLimits(source_max_bytes, dlq_max_bytes)

@@ -17,7 +17,9 @@ from contracts.schema import FINDING_SCHEMA
 from schemas.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
 from sinks.parquet_format import remove_stale_temporaries
+from sinks.sink import Sink
 from streams.dead_letter import DeadLetter
+from streams.failure import StreamFailure
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,25 @@ class Processor:
 
     schema_name: str
     convert: Converter
-    sink: ChunkSink
+    sink: Sink
     dead_letter: Callable[[DeadLetter], None]
     decoder: Decoder = field(default_factory=Decoder)
     stats: ProcessorStats = field(default_factory=ProcessorStats)
 
     def process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
+        """Store or dead-letter every record of `batch`; what became committable. Raises
+        StreamFailure (naming the first record not handled) when that is impossible."""
+        if not batch:
+            return []
+        try:
+            return self._process(topic, partition, batch)
+        except StreamFailure:
+            raise
+        except Exception as exc:
+            cause = f"batch through @{batch[-1].offset} not stored: {type(exc).__name__}: {exc}"
+            raise StreamFailure(topic, partition, batch[0].offset, cause) from exc
+
+    def _process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
         records: list[dict[str, Any]] = []
         positions: list[int] = []
         rejects: list[tuple[int, str, str]] = []  # (position in batch, reason, detail)
@@ -89,11 +104,25 @@ class Processor:
         table = result.table if result.table.num_rows else self.sink.schema.empty_table()
         return self.sink.add(topic, partition, [m.offset for m in batch], table)
 
+    def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
+        """The sink's `flush_open` (`skip`: see there), a failure of which names the open partitions."""
+        try:
+            return self.sink.flush_open(skip)
+        except Exception as exc:
+            open_ = self.sink.open_partitions()
+            topic = open_[0][0] if open_ else "?"
+            parts = [p for _, p in open_]
+            cause = f"writing open chunks of partitions {parts}: {type(exc).__name__}: {exc}"
+            raise StreamFailure(topic, parts[0] if len(parts) == 1 else None, None, cause) from exc
+
     def _reject(self, where: Provenance, msg: Incoming, reason: str, detail: str) -> None:
         self.stats.invalid += 1
-        self.dead_letter(
-            DeadLetter(where.topic, where.partition, where.offset, msg.value or b"", reason, detail, msg.headers)
-        )
+        letter = DeadLetter(where.topic, where.partition, where.offset, msg.value or b"", reason, detail, msg.headers)
+        try:
+            self.dead_letter(letter)
+        except Exception as exc:
+            cause = f"dead letter ({reason}) not sent: {type(exc).__name__}: {exc}"
+            raise StreamFailure(where.topic, where.partition, where.offset, cause) from exc
 
 
 def processor_for(

@@ -21,11 +21,12 @@ ALLOWED: dict[str, set[str]] = {
     "contracts": {"common", "schemas"},
     "checks": FOUNDATION,
     "producers": FOUNDATION | {"checks"},
-    "estate": FOUNDATION | {"checks"},  # until its ground truth stops using checks pricing (#15)
+    "estate": FOUNDATION,  # its ground truth is its own: never the checks' code
     "sinks": FOUNDATION,
     "streams": FOUNDATION | {"sinks"},
     "jobs": FOUNDATION | {"sinks"},
     "web": FOUNDATION,
+    "notify": FOUNDATION,  # reads the events topic only
 }
 PACKAGES = set(ALLOWED) | {"finops", "tools", "bench"}
 

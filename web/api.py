@@ -81,7 +81,10 @@ def get_findings() -> Response:
     query = _query()
     snap = current_view().snapshot
     findings = views.findings_of(snap)
-    page = query.page_of(_selected(query))
+    selected = _selected(query)
+    page = query.page_of(selected)
+    # the totals of the whole selection (every page), counted as the overview counts
+    page["totals"] = views.totals(selected)
     page["facets"] = views.cached(snap, "facets", lambda s: facets(findings))
     page["has_cur"] = views.cached(snap, "has_cur", views.has_cur)
     return reply(page)

@@ -26,6 +26,7 @@ FILTER_FIELDS = {
     "account": "account_id",
     "check": "check_id",
     "lifecycle": "lifecycle_state",
+    "state": "count_state",  # counted / superseded / suppressed / resolved (jobs.counting)
 }
 SORT_FIELDS = (
     "estimated_monthly_savings", "severity", "service", "region", "account_id", "check_id",
@@ -35,10 +36,12 @@ SORT_FIELDS = (
 CSV_COLUMNS = (
     "finding_id", "tenant_id", "account_id", "region", "service", "check_id", "resource_type",
     "resource_id", "resource_name", "title", "severity", "status", "lifecycle_state",
-    "suppressed", "estimated_monthly_savings", "currency", *COST_FIELDS, "actual_currency",
+    "suppressed", "counted", "superseded", "count_state", "superseded_by",
+    "estimated_monthly_savings", "currency", *COST_FIELDS, "actual_currency",
     "attribution_method", "first_seen", "last_seen", "tags",
 )
 MAX_PER_PAGE = 500
+COUNT_STATES = ("counted", "superseded", "suppressed", "resolved")  # as jobs.counting
 
 
 def money(value: Any) -> Decimal | None:
@@ -92,6 +95,28 @@ def is_suppressed(finding: Mapping[str, Any]) -> bool:
     return bool(finding.get("suppressed")) or finding.get("status") == "suppressed"
 
 
+def is_open(finding: Mapping[str, Any]) -> bool:
+    """Counts toward totals: the writer's `counted` flag (jobs.counting: active, not
+    suppressed, not superseded by a correlation rule). A row without the flag (an older
+    snapshot format) counts when it is neither resolved nor suppressed."""
+    if isinstance(finding.get("counted"), bool):
+        return bool(finding["counted"])
+    resolved = finding.get("lifecycle_state") == "resolved" or finding.get("status") == "resolved"
+    return not resolved and not is_suppressed(finding)
+
+
+def count_state(finding: Mapping[str, Any]) -> str:
+    """Why a finding does or does not count: the writer's `count_state`, else derived."""
+    given = finding.get("count_state")
+    if isinstance(given, str) and given:
+        return given
+    if is_open(finding):
+        return "counted"
+    if finding.get("lifecycle_state") == "resolved" or finding.get("status") == "resolved":
+        return "resolved"
+    return "suppressed" if is_suppressed(finding) else "superseded"
+
+
 def for_tenant(findings: Iterable[Any], tenant: str) -> list[dict[str, Any]]:
     """Only the tenant's own findings (rows naming another tenant are dropped)."""
     return [
@@ -106,6 +131,8 @@ def public(finding: Mapping[str, Any]) -> dict[str, Any]:
     out["tags"] = tags_of(finding)
     out["details_parsed"] = details_of(finding)
     out["suppressed"] = is_suppressed(finding)
+    out["counted"] = is_open(finding)
+    out["count_state"] = count_state(finding)
     return out
 
 
@@ -170,7 +197,8 @@ class Query:
                 haystacks: Mapping[int, str] | None = None) -> bool:
         """Filters, tags and search; `haystacks` (id(finding) -> text) may be a cache."""
         for name, wanted in self.filters.items():
-            if str(finding.get(FILTER_FIELDS[name], "")) not in wanted:
+            value = count_state(finding) if name == "state" else finding.get(FILTER_FIELDS[name], "")
+            if str(value) not in wanted:
                 return False
         tags = tags_of(finding) if self.tags else {}
         for key, value in self.tags:
@@ -234,6 +262,9 @@ def facets(findings: list[dict[str, Any]]) -> dict[str, list[str]]:
     """The distinct values of each filter (for the filter drop-downs) and the tag keys."""
     out: dict[str, list[str]] = {}
     for name, key in FILTER_FIELDS.items():
+        if name == "state":
+            out[name] = [s for s in COUNT_STATES if any(count_state(f) == s for f in findings)]
+            continue
         out[name] = sorted({str(f[key]) for f in findings if f.get(key) not in (None, "")})
     out["tag_keys"] = sorted({k for f in findings for k in tags_of(f)})
     return out
@@ -265,6 +296,14 @@ def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:
                 row.append(_csv_cell(tags_of(f)))
             elif col == "suppressed":
                 row.append(_csv_cell(is_suppressed(f)))
+            elif col == "counted":
+                row.append(_csv_cell(is_open(f)))
+            elif col == "count_state":
+                row.append(_csv_cell(count_state(f)))
+            elif col == "superseded":
+                row.append(_csv_cell(bool(f.get(col))))
+            elif col == "superseded_by":
+                row.append(_csv_cell(" ".join(str(m) for m in f.get(col) or [])))
             else:
                 row.append(_csv_cell(f.get(col)))
         writer.writerow(row)

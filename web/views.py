@@ -13,7 +13,16 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from web.findings import COST_FIELDS, details_of, for_tenant, is_suppressed, money, public
+from web.findings import (
+    COST_FIELDS,
+    COUNT_STATES,
+    count_state,
+    details_of,
+    for_tenant,
+    is_open,
+    money,
+    public,
+)
 from web.snapshots import Snapshot
 
 T = TypeVar("T")
@@ -51,35 +60,28 @@ def cached(snap: Snapshot | None, name: str, compute: Callable[[Snapshot | None]
     return snap.cached(name, lambda: compute(snap))
 
 
-def is_open(finding: Mapping[str, Any]) -> bool:
-    """Counts toward savings: the writer's `counted` flag when it sets one (active, not
-    suppressed, not superseded by a correlation rule), else not resolved and not suppressed."""
-    if isinstance(finding.get("counted"), bool):
-        return bool(finding["counted"])
-    resolved = finding.get("lifecycle_state") == "resolved" or finding.get("status") == "resolved"
-    return not resolved and not is_suppressed(finding)
-
-
 def is_meta(finding: Mapping[str, Any]) -> bool:
     """A correlated meta-finding; its savings restate its sources', so totals skip it."""
     return bool(finding.get("source_fingerprints"))
 
 
 def savings_total(findings: list[dict[str, Any]]) -> Decimal:
-    """Open savings; alternatives of one group are exclusive, so only the largest counts."""
-    total = Decimal(0)
-    best: dict[str, Decimal] = {}
-    for f in findings:
-        amount = money(f.get("estimated_monthly_savings"))
-        if amount is None:
-            continue
-        group = f.get("alternative_group")
-        if group:
-            key = f"{group}|{f.get('account_id')}|{f.get('region')}|{f.get('resource_id')}"
-            best[key] = max(best.get(key, amount), amount)
-        else:
-            total += amount
-    return total + sum(best.values(), Decimal(0))
+    """The savings of the given findings, as they are: callers pass the counted ones (the
+    writer has already superseded all but one of each group of exclusive alternatives)."""
+    return sum((a for a in (money(f.get("estimated_monthly_savings")) for f in findings)
+                if a is not None), Decimal(0))
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The totals of a list of findings (a filter's selection): how many there are, how many
+    count, their savings, and how many of each state are listed but left out."""
+    live = [f for f in rows if not is_meta(f) and is_open(f)]
+    states: dict[str, int] = {s: 0 for s in COUNT_STATES}
+    for f in rows:
+        state = count_state(f)
+        states[state] = states.get(state, 0) + 1
+    return {"findings": len(rows), "counted": len(live),
+            "estimated_monthly_savings": _str(savings_total(live)), "by_state": states}
 
 
 def has_cur(snap: Snapshot | None) -> bool:
@@ -106,10 +108,11 @@ def _group(findings: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
             for amount, name, count in totals]
 
 
-def _counts(findings: list[dict[str, Any]], key: str) -> dict[str, int]:
+def _counts(findings: list[dict[str, Any]],
+            key: Callable[[Mapping[str, Any]], str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for f in findings:
-        name = str(f.get(key) or "unknown")
+        name = key(f)
         out[name] = out.get(name, 0) + 1
     return dict(sorted(out.items()))
 
@@ -149,12 +152,15 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         "actual_cost_30d_covered": _str(sum(known, Decimal(0))) if cur and known else None,
         "findings_with_actual_cost": len(known),
         "findings_with_scoped_cost_only": len(scoped),
+        # by_<dim>: the counted findings grouped, with their savings (each sums to the headline)
         "by_service": _group(live, "service"),
         "by_region": _group(live, "region"),
         "by_account": _group(live, "account_id"),
-        "by_severity": _counts(live, "severity"),
-        "by_status": _counts(findings, "status"),
-        "by_lifecycle": _counts(findings, "lifecycle_state"),
+        "by_severity": _group(live, "severity"),
+        "by_check": _group(live, "check_id"),
+        "by_lifecycle": _group(live, "lifecycle_state"),
+        # every finding by why it does or does not count: by_status["counted"] == findings_open
+        "by_status": {s: 0 for s in COUNT_STATES} | _counts(findings, count_state),
         "trend": trend_points(snap),
         "top_savings": [public(f) for f in (
             for_tenant(snap.get("top_savings.json"), snap.tenant) if snap else [])][:10],

@@ -79,6 +79,7 @@ class Snapshot:
     description: str = ""
     storage_tier: str = "standard"
     tags: dict[str, str] = field(default_factory=dict)
+    full_size_bytes: int | None = None  # FullSnapshotSizeInBytes: blocks written at snapshot time
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ def _snapshot(raw: dict[str, Any]) -> Snapshot:
         description=raw.get("Description", ""),
         storage_tier=raw.get("StorageTier", "standard"),
         tags=tags_of(raw),
+        full_size_bytes=(int(raw["FullSnapshotSizeInBytes"])
+                         if raw.get("FullSnapshotSizeInBytes") is not None else None),
     )
 
 

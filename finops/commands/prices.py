@@ -16,11 +16,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checks.prices.catalog import DEFAULT_PATH, PriceCatalog
+from checks.prices.builder import build, catalog_document, dumps
+from checks.prices.catalog import BUILT_PATH, DEFAULT_PATH, CatalogError, PriceCatalog
 from checks.prices.pricelist import PriceEntry, merge, parse_get_products, parse_offer_file
 
 log = logging.getLogger(__name__)
 
+DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 EC2_FILTERS = {"tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"}
 
 
@@ -31,8 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     show = sub.add_parser("show", help="print catalog prices matching a key fragment")
     show.add_argument("fragment", help="substring of the key, e.g. 'ec2:m5.' or 'gp3'")
     show.add_argument("--region", default="us-east-1")
-    show.add_argument("--catalog", type=Path, default=DEFAULT_PATH)
+    show.add_argument("--catalog", type=Path, default=None,
+                      help="a catalog file (default: the built catalog over the transcribed one)")
     show.set_defaults(handler=cmd_show)
+    build_p = sub.add_parser("build", help="build the catalog from the shared price snapshots")
+    build_p.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                         help="folder holding aws-price-watcher/ and ec2-shop/")
+    build_p.add_argument("--out", type=Path, default=BUILT_PATH)
+    build_p.set_defaults(handler=cmd_build)
     refresh = sub.add_parser("refresh", help="rebuild EC2/RDS/EBS prices from the Price List")
     refresh.add_argument("--catalog", type=Path, default=DEFAULT_PATH, help="catalog to update")
     refresh.add_argument("--out", type=Path, help="where to write (default: --catalog)")
@@ -50,9 +58,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key in rows:
         price = catalog.get(args.region, key)
         assert price is not None
-        print(f"{key}\t{price.amount}")
-    print(f"# {len(rows)} prices, {catalog.citation}")
+        print(f"{key}\t{price.amount}\t{price.source}")
+    print(f"# {len(rows)} prices in {args.region}")
     return 0 if rows else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    try:
+        prices = build(args.data_dir)
+    except CatalogError as exc:
+        log.error("price snapshots unreadable; the catalog is unchanged",
+                  extra={"error": str(exc), "data_dir": str(args.data_dir)})
+        return 1
+    doc = catalog_document(prices, json.loads(DEFAULT_PATH.read_text()))
+    args.out.write_text(dumps(doc))
+    PriceCatalog.load(args.out)  # refuse to leave behind a catalog the checks cannot read
+    regions = len(doc["regions"])
+    print(f"{len(prices)} prices for {regions} regions from {len(doc['sources'])} files written "
+          f"to {args.out}; {doc['transcribed_kept']} transcribed prices kept for keys the "
+          f"snapshots lack")
+    return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:

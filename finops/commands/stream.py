@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
-from schemas.topics import DEFAULT_PARTITIONS, DLQ_TOPIC, RAW_TOPIC, SCANS_TOPIC, ensure_topics
+from schemas.topics import (
+    DEFAULT_PARTITIONS,
+    DLQ_TOPIC,
+    FINDINGS_TOPIC,
+    RAW_TOPIC,
+    SCANS_TOPIC,
+    ensure_topics,
+)
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS
 
 if TYPE_CHECKING:
@@ -29,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--topic", default=RAW_TOPIC, help=f"raw finding topic (default {RAW_TOPIC})")
     p.add_argument("--dlq-topic", default=DLQ_TOPIC)
     p.add_argument("--scans-topic", default=SCANS_TOPIC)
+    p.add_argument("--findings-topic", default=FINDINGS_TOPIC,
+                   help=f"publish every stored finding here, after its Parquet is durable "
+                        f"(default {FINDINGS_TOPIC}; docs/consumers.md)")
+    p.add_argument("--no-findings-topic", action="store_true", help="do not publish stored findings")
     p.add_argument("--no-scans", action="store_true", help="do not consume scan summaries")
     p.add_argument("--group", default="finops-stream", help="consumer group id")
     p.add_argument("--out", type=Path, default=DATA_DIR / "findings", help="Parquet root for findings")
@@ -51,12 +62,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="seconds: open chunks are shown (and committed) at least this often under steady input",
     )
     p.add_argument(
+        "--sink",
+        default="parquet",
+        choices=["parquet", "iceberg"],
+        help="parquet: files under --out (default); iceberg: tables finops.findings/finops.scans, "
+        "exactly once through offsets in the snapshot summaries (docs/iceberg.md)",
+    )
+    p.add_argument("--iceberg-dir", type=Path, default=DATA_DIR / "iceberg",
+                   help="home of the embedded SQLite catalog and warehouse (unless a 'finops' catalog is configured)")
+    p.add_argument(
         "--max-message-bytes", type=int, default=0,
         help="largest message of the consumed topics (default 0: their max.message.bytes on the broker)",
     )
     p.add_argument(
         "--dlq-max-message-bytes", type=int, default=0,
         help="largest dead letter (default 0: the DLQ topic's max.message.bytes); larger ones become 'oversize'",
+    )
+    p.add_argument("--dlq-bootstrap", default="", help="cluster of the dead-letter topic (default: the source's)")
+    p.add_argument(
+        "--dlq-timeout", type=float, default=120.0,
+        help="seconds a dead letter may take to be delivered, retries included; past that the worker "
+        "stops with exit code 70 and commits nothing further (fail-stop)",
     )
     p.add_argument("--idle-flush", type=float, default=1.0, help="seconds of quiet before open chunks are shown")
     p.add_argument(
@@ -79,13 +105,15 @@ def run(args: argparse.Namespace) -> int:
         {args.topic: args.partitions, args.dlq_topic: args.partitions, args.scans_topic: args.partitions},
         compacted=frozenset({args.dlq_topic}),
     )
+    findings_topic = "" if args.no_findings_topic else args.findings_topic
+    if findings_topic:
+        ensure_topics(bootstrap, {findings_topic: args.partitions})
     settings = settings_from_args(args, bootstrap)
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker
 
         log.info("kafka-engine worker starting", extra={"bootstrap": bootstrap, "topic": args.topic})
-        run_worker(settings)
-        return 0
+        return run_worker(settings)
     app = create_app(settings)
     log.info("stream worker starting", extra={"bootstrap": bootstrap, "topic": args.topic, "out": str(args.out)})
     level = logging.getLevelName(logging.getLogger().level)
@@ -117,5 +145,10 @@ def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettin
         with_scans=not args.no_scans,
         source_max_bytes=args.max_message_bytes,
         dlq_max_bytes=args.dlq_max_message_bytes,
+        findings_topic="" if args.no_findings_topic else args.findings_topic,
         session_timeout_s=args.session_timeout,
+        dlq_bootstrap=args.dlq_bootstrap,
+        dlq_timeout_s=args.dlq_timeout,
+        sink=args.sink,
+        iceberg_dir=args.iceberg_dir,
     )

@@ -25,7 +25,6 @@ from pathlib import Path
 import boto3
 import duckdb
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 from estate import start_estate
 from estate.clients import ClientFactory
@@ -37,6 +36,7 @@ from producers.scanner import Scanner, ScanRequest
 from schemas.topics import ensure_topics
 from schemas.wire import Decoder
 from tools.stress import harness
+from tools.topic_reader import read_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -45,32 +45,10 @@ CHECKS = ("ec2_eip_unassociated", "ec2_ebs_volume_unattached", "logs_log_group_n
 TENANT = "acme"
 
 
-def read_topic(bootstrap: str, topic: str) -> list[tuple[str, dict | None]]:
-    """(key, decoded value) of every committed record of `topic`, in offset order per partition."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"t-{uuid.uuid4().hex[:8]}",
-                  "isolation.level": "read_committed", "enable.partition.eof": True})
+def _decoded(bootstrap: str, topic: str) -> list[tuple[str, dict | None]]:
     decoder = Decoder()
-    out = []
-    try:
-        parts = c.list_topics(topic, timeout=30).topics[topic].partitions
-        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
-        pending = set(parts)
-        for _ in range(600):  # polls, not a deadline
-            if not pending:
-                break
-            msg = c.poll(0.5)
-            if msg is None:
-                continue
-            if msg.error():
-                assert msg.error().code() == KafkaError._PARTITION_EOF, msg.error()
-                pending.discard(msg.partition())
-                continue
-            value = msg.value()
-            out.append((msg.key().decode(), None if value is None else decoder.decode(value)[1]))
-        assert not pending, f"{topic}: partitions {pending} never reached their end"
-    finally:
-        c.close()
-    return out
+    return [((r.key or b"").decode(), None if r.value is None else decoder.decode(r.value)[1])
+            for r in read_topic(bootstrap, topic)]
 
 
 def _findings(data: Path) -> list[tuple[str, str, str]]:
@@ -125,7 +103,7 @@ class Pipeline:
         assert rc == 0
 
     def events_seen(self) -> Counter[tuple[str, str]]:
-        records = read_topic(self.bootstrap, self.events)
+        records = _decoded(self.bootstrap, self.events)
         assert all(v is not None and k == v["fingerprint"] for k, v in records)
         return Counter((v["fingerprint"], v["kind"]) for _, v in records if v is not None)
 
@@ -179,7 +157,7 @@ def test_each_lifecycle_change_is_one_event_and_states_are_latest(kafka_bootstra
     assert got == expected  # every event exactly once: Counter values are all 1
     assert set(got.values()) == {1}
 
-    states = {k: v for k, v in read_topic(kafka_bootstrap, pipe.state) if v is not None}
+    states = {k: v for k, v in _decoded(kafka_bootstrap, pipe.state) if v is not None}
     assert set(states) == {fp for fp, _, _ in first}
     assert states[gone_fp]["lifecycle_state"] == "resolved"
     assert states[gone_fp]["resolved_at"] is not None

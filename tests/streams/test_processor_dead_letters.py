@@ -31,3 +31,19 @@ def test_processor_routes_each_bad_kind_to_the_dead_letters(tmp_path: Path) -> N
     assert b"account_id" in headers["dlq.detail"]
     assert sample.value == msgs[sample.offset].value  # the original bytes
     assert sample.key == f"raw:2:{sample.offset}"
+
+
+def test_a_dead_letter_that_cannot_be_sent_fails_naming_its_record(tmp_path: Path) -> None:
+    import pytest
+
+    from streams.failure import StreamFailure
+
+    def refuse(letter: DeadLetter) -> None:
+        raise BufferError("Local: Queue full")
+
+    proc = Processor("finding", convert_batch, ChunkSink(tmp_path, FINDING_SCHEMA, chunk_records=1000), refuse)
+    msgs = list(generate(50, seed=3, invalid_share=0.0))
+    batch = [Incoming(100 + i, m.value) for i, m in enumerate(msgs)] + [Incoming(150, b"\x00junk")]
+    with pytest.raises(StreamFailure, match=r"raw\[4\]@150: dead letter \(truncated\) not sent: BufferError") as info:
+        proc.process("raw", 4, batch)
+    assert (info.value.topic, info.value.partition, info.value.offset) == ("raw", 4, 150)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,20 @@ def seed(data_dir: Path) -> Callable[..., list[dict[str, Any]]]:
                   correlated=corr)
         return findings
     return _seed
+
+
+@pytest.fixture(scope="session")
+def estate_output(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A snapshot set the real jobs wrote from a scan of the simulated estate (built once)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("estate_set", Path(__file__).with_name(
+        "estate_set.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.build(tmp_path_factory.mktemp("estate-set") / "data")
 
 
 @pytest.fixture

@@ -202,7 +202,7 @@ def test_no_billing_data_and_empty_state(driver: Any, server: str, seed: Callabl
     assert text(driver, "#actual-covered") == "no billing data"
     driver.get(f"{server}/findings")
     wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
-    cells = texts(driver, "#findings-table tbody td:nth-child(9)")
+    cells = texts(driver, "#findings-table tbody td.actual-cost")
     assert cells and set(cells) == {"no billing data"}
 
 
@@ -274,3 +274,68 @@ def test_page_survives_a_server_restart_and_catches_up(driver: Any, data_dir: Pa
         wait_for(driver, lambda: text(driver, "#count") == "11 finding(s)", "caught up")
         assert body(driver, "version") == "2"
         assert driver.execute_script("return window.__sameDocument === true")
+
+
+def _csv_in_page(drv: Any) -> list[dict[str, str]]:
+    """The CSV behind the page's Export link, fetched by the page itself (its cookie)."""
+    import csv
+    import io
+
+    href = drv.execute_script("return document.getElementById('csv').getAttribute('href')")
+    got = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then((r) => r.text()).then(done, (e) => done('ERR ' + e));", href)
+    assert not got.startswith("ERR"), got
+    return list(csv.DictReader(io.StringIO(got)))
+
+
+def _counted_sum(rows: list[dict[str, str]]) -> Any:
+    from decimal import Decimal
+
+    return sum((Decimal(r["estimated_monthly_savings"]) for r in rows
+                if r["counted"] == "True" and r["estimated_monthly_savings"]), Decimal(0))
+
+
+def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
+                                         tokens_file: Path, tokens: dict[str, str]) -> None:
+    """Overview, list and CSV on a set the real jobs wrote: the same total, also after
+    filtering; superseded and suppressed rows are listed and say they do not count."""
+    from decimal import Decimal
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file}) as (url, _app):
+        driver.get(f"{url}/?token={tokens['acme']}")
+        wait_for(driver, lambda: body(driver, "refreshed"), "overview data")
+        headline = Decimal(driver.execute_script(
+            "return document.getElementById('total-savings').dataset.amount"))
+        shown = text(driver, "#total-savings")
+        by_service = {r[0]: r[2] for r in driver.execute_script(
+            "return Array.from(document.querySelectorAll('#by-service tbody tr'),"
+            " (tr) => Array.from(tr.cells, (c) => c.textContent))")}
+        assert "superseded" in text(driver, "#total-count")
+
+        driver.get(f"{url}/findings")
+        wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
+        totals = driver.find_element(By.ID, "totals")
+        assert Decimal(totals.get_attribute("data-savings")) == headline
+        assert shown in totals.text
+        assert _counted_sum(_csv_in_page(driver)) == headline
+
+        service = sorted(by_service)[0]
+        Select(driver.find_element(By.ID, "f-service")).select_by_value(service)
+        wait_for(driver, lambda: f"service={service}" in (totals.get_attribute("data-query")
+                                                         or ""), "filtered totals")
+        assert by_service[service] in totals.text  # the overview's by-service figure
+        assert _counted_sum(_csv_in_page(driver)) == Decimal(totals.get_attribute("data-savings"))
+
+        Select(driver.find_element(By.ID, "f-service")).select_by_value("")
+        Select(driver.find_element(By.ID, "f-state")).select_by_value("superseded")
+        wait_for(driver, lambda: "state=superseded" in (totals.get_attribute("data-query") or ""),
+                 "superseded rows")
+        states = set(texts(driver, "#findings-table tbody td.count-state"))
+        assert states == {"not counted: superseded"}
+        assert totals.get_attribute("data-savings") == "0.00"
+        rows = _csv_in_page(driver)
+        assert rows and {(r["counted"], r["superseded"]) for r in rows} == {("False", "True")}

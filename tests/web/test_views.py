@@ -25,21 +25,24 @@ def _f(i: int, savings: str | None, **over: Any) -> dict[str, Any]:
     return base
 
 
-def test_total_counts_open_only_and_best_alternative() -> None:
+def test_total_counts_what_the_writer_counts() -> None:
     rows = [
         _f(1, "10.00"),
         _f(2, "5.00", lifecycle_state="resolved"),
         _f(3, "7.00", suppressed=True),
-        _f(4, "3.00", alternative_group="vol-a", resource_id="vol-a"),
-        _f(5, "8.00", alternative_group="vol-a", resource_id="vol-a"),
+        # the writer superseded the lower alternative (jobs.counting): its flag decides
+        _f(4, "3.00", alternative_group="vol-a", resource_id="vol-a", counted=False,
+           superseded=True, count_state="superseded"),
+        _f(5, "8.00", alternative_group="vol-a", resource_id="vol-a", counted=True),
         _f(6, "100.00", source_fingerprints=["fp1", "fp4"]),  # meta: restates sources
         _f(7, None),
         _f(8, "1.00", tenant_id="globex"),
     ]
     got = views.overview(_snap(rows))
     assert got["estimated_monthly_savings"] == "18.00"
-    assert got["findings_total"] == 6 and got["findings_open"] == 4
-    assert got["by_service"] == [{"key": "ec2", "count": 4, "estimated_monthly_savings": "18.00"}]
+    assert got["findings_total"] == 6 and got["findings_open"] == 3
+    assert got["by_service"] == [{"key": "ec2", "count": 3, "estimated_monthly_savings": "18.00"}]
+    assert got["by_status"] == {"counted": 3, "superseded": 1, "suppressed": 1, "resolved": 1}
 
 
 def test_no_cur_means_null_costs_not_zero() -> None:

@@ -11,11 +11,12 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from producers.publisher import FindingPublisher
@@ -78,14 +79,17 @@ class StreamWorker:
     """`finops stream` as a real child process (so it can be SIGKILLed)."""
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
-                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust") -> None:
+                 batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
+                 extra_args: Sequence[str] = (), sink: str = "parquet") -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
             "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
-            "--partitions", str(partitions), "--engine", engine,
+            "--partitions", str(partitions), "--engine", engine, *extra_args,
         ]
+        if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
+            self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -109,6 +113,11 @@ class StreamWorker:
             os.killpg(self.pid, signal.SIGKILL)
             assert self.proc is not None
             self.proc.wait(30)
+
+    def wait(self, timeout: float) -> int:
+        """Exit code of a worker expected to stop by itself (TimeoutExpired if it does not)."""
+        assert self.proc is not None
+        return self.proc.wait(timeout)
 
     def stop(self, timeout: float = 30.0) -> int | None:
         if not self.alive():
@@ -182,6 +191,26 @@ def parquet_counts(root: Path) -> dict[str, int]:
     assert row is not None
     rows, distinct, fps = row
     return {"rows": rows, "distinct_offsets": distinct, "distinct_fingerprints": fps, "files": len(files)}
+
+
+def iceberg_findings(root: Path) -> pa.Table:
+    """Every finding row the Iceberg table under `root` holds (current snapshot), contract schema."""
+    from contracts.schema import FINDING_SCHEMA
+    from sinks.iceberg_tables import FINDINGS, ensure_table, open_catalog, read_table
+
+    return read_table(ensure_table(open_catalog(root), FINDINGS), FINDING_SCHEMA)
+
+
+def table_counts(rows: pa.Table) -> dict[str, int]:
+    """Like `parquet_counts`, over rows in memory (the Iceberg table's)."""
+    con = duckdb.connect()
+    con.register("rows", rows)
+    row = con.execute(
+        "select count(*), count(distinct (source_topic, source_partition, source_offset)), "
+        "count(distinct fingerprint) from rows"
+    ).fetchone()
+    assert row is not None
+    return {"rows": row[0], "distinct_offsets": row[1], "distinct_fingerprints": row[2]}
 
 
 def tree_digest(root: Path, pattern: str = "*.parquet") -> dict[str, str]:

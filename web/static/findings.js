@@ -3,7 +3,7 @@
 (function () {
   const F = window.FinOps;
   const form = document.getElementById("filters");
-  const selects = { status: "f-status", lifecycle: "f-lifecycle", severity: "f-severity", service: "f-service",
+  const selects = { state: "f-state", lifecycle: "f-lifecycle", severity: "f-severity", service: "f-service",
     region: "f-region", account: "f-account", check: "f-check" };
   let page = 1, pages = 1;
 
@@ -49,6 +49,14 @@
     const csv = new URLSearchParams(p); csv.delete("page");
     document.getElementById("csv").setAttribute("href", "/api/findings.csv?" + csv.toString());
     document.getElementById("count").textContent = d.total + " finding(s)";
+    const t = d.totals, left = Object.entries(t.by_state).filter(([s, n]) => s !== "counted" && n > 0);
+    const totals = document.getElementById("totals");
+    totals.dataset.counted = String(t.counted);
+    totals.dataset.savings = t.estimated_monthly_savings;
+    totals.dataset.query = p.toString();
+    totals.textContent = "Total of this filter: " + F.money(t.estimated_monthly_savings, "USD") +
+      " / mo over " + t.counted + " counted finding(s)" +
+      (left.length ? "; listed but not counted: " + left.map(([s, n]) => n + " " + s).join(", ") : "");
     document.getElementById("page-info").textContent = "page " + d.page + " of " + d.pages;
     document.getElementById("prev").disabled = d.page <= 1;
     document.getElementById("next").disabled = d.page >= d.pages;
@@ -64,9 +72,12 @@
         F.el("td", { text: f.service }), F.el("td", { text: f.region }),
         F.el("td", { text: f.account_id }),
         F.el("td", {}, F.el("span", { className: "sev sev-" + f.severity, text: f.severity })),
-        F.el("td", { text: f.suppressed ? "suppressed" : (f.lifecycle_state || f.status) }),
-        F.el("td", { className: "num" }, F.money(f.estimated_monthly_savings, f.currency)),
-        F.el("td", { className: "num" },
+        F.el("td", { text: f.lifecycle_state || f.status }),
+        F.el("td", { className: "count-state" }, F.el("span", { className: "state state-" + f.count_state,
+          title: f.count_state === "superseded" ? "superseded by " + (f.superseded_by || []).join(", ")
+            : "", text: f.count_state === "counted" ? "counted" : "not counted: " + f.count_state })),
+        F.el("td", { className: "num savings" }, F.money(f.estimated_monthly_savings, f.currency)),
+        F.el("td", { className: "num actual-cost" },
           F.cost(f.actual_cost_30d, f.actual_currency || f.currency, d.has_cur)),
         F.el("td", {}, F.tagList(f.tags))));
     }

@@ -39,16 +39,20 @@
     document.getElementById("content").hidden = d.empty;
     if (d.empty) return;
     const cur = d.currency;
-    document.getElementById("total-savings").textContent = F.money(d.estimated_monthly_savings, cur);
+    const total = document.getElementById("total-savings");
+    total.textContent = F.money(d.estimated_monthly_savings, cur);
+    total.dataset.amount = d.estimated_monthly_savings;
     const actual = document.getElementById("actual-covered");
     F.clear(actual).append(F.cost(d.actual_cost_30d_covered, cur, d.has_cur));
     document.getElementById("actual-covered-sub").textContent = d.has_cur
-      ? d.findings_with_actual_cost + " of " + d.findings_open + " open findings billed to the resource" +
+      ? d.findings_with_actual_cost + " of " + d.findings_open + " counted findings billed to the resource" +
         (d.findings_with_scoped_cost_only ? "; " + d.findings_with_scoped_cost_only +
           " more with a scope roll-up only" : "")
       : "no CUR data for this tenant";
     document.getElementById("open-count").textContent = d.findings_open;
-    document.getElementById("total-count").textContent = d.findings_total + " in total";
+    const left = Object.entries(d.by_status).filter(([s, n]) => s !== "counted" && n > 0);
+    document.getElementById("total-count").textContent = d.findings_total + " listed" +
+      (left.length ? "; not counted: " + left.map(([s, n]) => n + " " + s).join(", ") : "");
     chart("chart-service", "bar", d.by_service.map((r) => r.key),
       d.by_service.map((r) => Number(r.estimated_monthly_savings)), "savings / mo");
     chart("chart-trend", "line", d.trend.map((p) => F.shortTime(p.label)),

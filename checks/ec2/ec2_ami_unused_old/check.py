@@ -40,6 +40,7 @@ class Ec2AmiUnusedOld(Check):
                 [Term(Decimal(img.snapshot_gib), f"{img.snapshot_gib} GiB of snapshots",
                       "ebs:snapshot:gb-month")],
                 note="upper bound: snapshots are incremental",
+                upper_bound=True,
             )
             yield self.finding(
                 ctx, cfg,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term, estimate, gib_of
 from checks.services.ecr import ECRService, Repository
 from contracts.finding import Finding
-
-GB = 1_000_000_000
 
 
 class EcrRepositoryNoLifecycle(Check):
@@ -30,7 +27,7 @@ class EcrRepositoryNoLifecycle(Check):
             expirable = [i for i in newest_first[keep:]
                          if days_between(i.pushed, ctx.now) > max_age]
             size = sum(i.size_bytes for i in expirable)
-            gb = (Decimal(size) / GB).quantize(Decimal("0.001"))
+            gb = gib_of(size)
             yield self.finding(
                 ctx, cfg,
                 resource_id=repo.arn,
@@ -38,7 +35,7 @@ class EcrRepositoryNoLifecycle(Check):
                 title=f"ECR repository {repo.name} has no lifecycle policy "
                       f"({len(expirable)} of {len(repo.images)} images expirable)",
                 estimate=estimate(ctx.prices, ctx.region, [
-                    Term(gb, f"{gb} GB in {len(expirable)} images older than {max_age} d "
+                    Term(gb, f"{gb} GiB in {len(expirable)} images older than {max_age} d "
                              f"beyond the newest {keep}", "ecr:storage:gb-month")]),
                 confidence=0.7,
                 details={"images": len(repo.images), "expirable_images": len(expirable),

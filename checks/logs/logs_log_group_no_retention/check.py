@@ -7,11 +7,9 @@ from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import GIB, Term, estimate
 from checks.services.logs import LogGroup, LogsService
 from contracts.finding import Finding
-
-GB = 1_000_000_000
 
 
 class LogsLogGroupNoRetention(Check):
@@ -26,7 +24,7 @@ class LogsLogGroupNoRetention(Check):
         for g in models:
             if g.retention_days is not None:
                 continue
-            stored_gb = Decimal(g.stored_bytes) / GB
+            stored_gb = Decimal(g.stored_bytes) / GIB
             if stored_gb < Decimal(str(cfg.get("min_stored_gb"))):
                 continue
             age = max(days_between(g.created, ctx.now), 1.0)
@@ -34,7 +32,7 @@ class LogsLogGroupNoRetention(Check):
             gb = (stored_gb * expiring).quantize(Decimal("0.001"))
             est = estimate(
                 ctx.prices, ctx.region,
-                [Term(gb, f"{gb} GB ({stored_gb:.3f} GB stored x {expiring} older than "
+                [Term(gb, f"{gb} GiB ({stored_gb:.3f} GiB stored x {expiring} older than "
                           f"{keep} d)", "logs:storage:gb-month")],
                 note="assumes even ingestion over the group's life",
             )
@@ -42,7 +40,7 @@ class LogsLogGroupNoRetention(Check):
                 ctx, cfg,
                 resource_id=g.arn or g.name,
                 resource_name=g.name,
-                title=f"Log group {g.name} never expires ({stored_gb:.2f} GB stored)",
+                title=f"Log group {g.name} never expires ({stored_gb:.2f} GiB stored)",
                 estimate=est,
                 confidence=0.6,
                 details={"stored_bytes": g.stored_bytes, "age_days": round(age, 1),

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term, estimate, gib_of
 from checks.services.base import CollectionFailed
 from checks.services.logs import LogGroup, LogsService
 from contracts.finding import Finding
-
-GB = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -49,14 +46,14 @@ class LogsLogGroupStale(Check):
             idle = days_between(last or g.created, ctx.now)
             if idle <= max_idle:
                 continue
-            gb = (Decimal(g.stored_bytes) / GB).quantize(Decimal("0.001"))
+            gb = gib_of(g.stored_bytes)
             yield self.finding(
                 ctx, cfg,
                 resource_id=g.arn or g.name,
                 resource_name=g.name,
                 title=f"Log group {g.name} received no events for {idle:.0f} days",
                 estimate=estimate(ctx.prices, ctx.region,
-                                  [Term(gb, f"{gb} GB stored", "logs:storage:gb-month")]),
+                                  [Term(gb, f"{gb} GiB stored", "logs:storage:gb-month")]),
                 confidence=0.8,
                 details={"last_event": last.isoformat() if last else "never",
                          "idle_days": round(idle, 1), "stored_bytes": g.stored_bytes},

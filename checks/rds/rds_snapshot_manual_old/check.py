@@ -16,7 +16,8 @@ def snapshot_estimate(ctx: ScanContext, s: DBSnapshot) -> Estimate:
     return estimate(ctx.prices, ctx.region,
                     [Term(Decimal(s.allocated_gib), f"{s.allocated_gib} GiB",
                           "rds:snapshot:gb-month")],
-                    note="upper bound: allocated size, snapshots are incremental")
+                    note="upper bound: allocated size, snapshots are incremental",
+                    upper_bound=True)
 
 
 class RdsSnapshotManualOld(Check):

@@ -7,11 +7,9 @@ from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, load_meta
-from checks.pricing import Term, estimate, unknown
+from checks.pricing import Term, estimate, gib_of, unknown
 from checks.services.s3 import Bucket, S3Service
 from contracts.finding import Finding
-
-GB = 1_000_000_000
 
 
 class S3BucketNoLifecycle(Check):
@@ -29,7 +27,7 @@ class S3BucketNoLifecycle(Check):
             if b.standard_bytes is None:
                 gb = None
             else:
-                gb = (Decimal(str(b.standard_bytes)) / GB).quantize(Decimal("0.001"))
+                gb = gib_of(b.standard_bytes)
                 if gb < Decimal(str(cfg.get("min_size_gb"))):
                     continue
             if gb is None:
@@ -37,7 +35,7 @@ class S3BucketNoLifecycle(Check):
                               "metric:AWS/S3:BucketSizeBytes")
             else:
                 moved = (gb * cold).quantize(Decimal("0.001"))
-                label = f"{moved} GB ({gb} GB x {cold} assumed cold)"
+                label = f"{moved} GiB ({gb} GiB x {cold} assumed cold)"
                 est = estimate(ctx.prices, ctx.region, [
                     Term(moved, label, "s3:standard:gb-month"),
                     Term(moved, label, "s3:standard-ia:gb-month", sign=-1)],

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term, estimate, gib_of
 from checks.services.s3 import MultipartUpload, S3Service
 from contracts.finding import Finding
-
-GB = 1_000_000_000
 
 
 class S3MultipartUploadIncomplete(Check):
@@ -29,7 +26,7 @@ class S3MultipartUploadIncomplete(Check):
                 stale.setdefault(up.bucket, []).append(up)
         for bucket, ups in sorted(stale.items()):
             size = sum(u.size_bytes for u in ups)
-            gb = (Decimal(size) / GB).quantize(Decimal("0.000001"))
+            gb = gib_of(size, "0.000001")
             oldest = min(u.initiated for u in ups)
             yield self.finding(
                 ctx, cfg,
@@ -38,7 +35,7 @@ class S3MultipartUploadIncomplete(Check):
                 title=f"S3 bucket {bucket} has {len(ups)} incomplete multipart uploads older "
                       f"than {min_age} days",
                 estimate=estimate(ctx.prices, ctx.region,
-                                  [Term(gb, f"{gb} GB of parts", "s3:standard:gb-month")]),
+                                  [Term(gb, f"{gb} GiB of parts", "s3:standard:gb-month")]),
                 confidence=0.9,
                 details={"uploads": len(ups), "bytes": size,
                          "oldest_initiated": oldest.isoformat(),

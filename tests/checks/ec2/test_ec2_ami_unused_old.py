@@ -13,6 +13,7 @@ def test_old_unused_ami_priced_by_snapshots(make_ctx, evaluate):
     ctx = make_ctx()
     found = evaluate(Ec2AmiUnusedOld(), Models([ami(ctx.now, "ami-old", 400)], []), ctx)
     assert found[0].estimated_monthly_savings == Decimal("2.00")  # 40 GiB x $0.05
+    assert found[0].details["savings_bound"] == "upper"
 
 
 def test_used_or_young_ami_not_flagged(make_ctx, evaluate):

@@ -24,7 +24,20 @@ def test_current_generation_not_flagged(make_ctx, evaluate):
 
 
 def test_unknown_price_gives_unknown_savings(make_ctx, evaluate):
-    ctx = make_ctx()
+    from checks.prices.catalog import PriceCatalog
+
+    only_m5 = PriceCatalog.from_mapping({"regions": {"us-east-1": {
+        "ec2:m5.large:linux:hour": "0.096"}}})
+    ctx = make_ctx(prices=only_m5)
     found = evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m1.small")], ctx)
     assert found[0].estimated_monthly_savings is None and found[0].confidence <= 0.3
     assert found[0].details["missing_prices"]
+
+
+def test_medium_moves_to_the_smallest_m5_that_fits(make_ctx, evaluate):
+    ctx = make_ctx()
+    found = evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-1", "m3.large")], ctx)
+    assert found[0].details["recommended_type"] == "m5.large"
+    assert found[0].estimated_monthly_savings == Decimal("27.01")  # (0.133 - 0.096) x 730
+    # m3.medium ($0.0665/h) -> m5.large ($0.096/h) costs $21.54/month more: not a saving
+    assert evaluate(Ec2InstancePreviousGeneration(), [inst(ctx.now, "i-2", "m3.medium")], ctx) == []

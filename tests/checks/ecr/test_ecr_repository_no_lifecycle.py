@@ -14,7 +14,7 @@ def test_old_images_beyond_latest_priced(make_ctx, evaluate):
     repo = Repository("app", "arn:aws:ecr:us-east-1:123456789012:repository/app", ctx.now,
                       False, images)
     found = evaluate(EcrRepositoryNoLifecycle(), [repo], ctx)
-    assert found[0].estimated_monthly_savings == Decimal("0.50")  # 5 GB beyond newest 10
+    assert found[0].estimated_monthly_savings == Decimal("0.47")  # 5 x 10^9 B = 4.657 GiB x $0.10
     assert found[0].details["expirable_images"] == 5
 
 

@@ -11,9 +11,9 @@ def test_never_expiring_group_priced_by_share_older_than_retention(make_ctx, eva
     ctx = make_ctx()
     group = LogGroup("/app/a", "", ctx.now - timedelta(days=360), None, 100_000_000_000)
     found = evaluate(LogsLogGroupNoRetention(), [group], ctx)
-    # 100 GB x (360-90)/360 = 75 GB x $0.03
-    assert found[0].estimated_monthly_savings == Decimal("2.25")
-    assert "75.000 GB" in found[0].savings_formula
+    # 10^11 B = 93.1323 GiB x (360-90)/360 = 69.849 GiB x $0.03 = 2.0955
+    assert found[0].estimated_monthly_savings == Decimal("2.10")
+    assert "69.849 GiB" in found[0].savings_formula
 
 
 def test_groups_with_retention_from_moto_not_flagged(aws, make_ctx, evaluate):

@@ -6,12 +6,16 @@ from checks.prices.catalog import CatalogError, PriceCatalog
 from checks.pricing import Term, estimate
 
 
-def test_shipped_catalog_covers_six_regions_and_cites_its_source(catalog):
-    assert len(catalog.regions) >= 6
+def test_shipped_catalog_covers_the_commercial_regions_and_cites_its_sources(catalog):
+    assert len(catalog.regions) >= 32
     assert "Price List" in catalog.source and catalog.as_of
     for region in catalog.regions:
-        assert catalog.get(region, "ebs:gp3:gb-month") is not None
-        assert catalog.get(region, "ec2:m5.large:linux:hour") is not None
+        price = catalog.get(region, "elb:application:hour")
+        assert price is not None and " as of 20" in price.source
+    # the three regions that opened after the EBS snapshot (2024-07-18) have no EBS prices
+    assert catalog.get("mx-central-1", "ebs:gp3:gb-month") is None
+    assert catalog.get("eu-west-1", "ebs:gp3:gb-month").source == \
+        "ec2-shop/ebs/ebs.json as of 2024-07-18"
 
 
 def test_estimate_sums_terms_and_shows_numbers(catalog):
@@ -20,7 +24,7 @@ def test_estimate_sums_terms_and_shows_numbers(catalog):
         Term(Decimal(500), "500 GiB", "ebs:gp3:gb-month", sign=-1)])
     assert est.amount == Decimal("10.00")
     assert est.formula.startswith("500 GiB x $0.1/gb-month (ebs:gp2:gb-month, us-east-1) - 500")
-    assert est.evidence()["prices"] == {"ebs:gp2:gb-month": "0.10 USD/gb-month",
+    assert est.evidence()["prices"] == {"ebs:gp2:gb-month": "0.1 USD/gb-month",
                                         "ebs:gp3:gb-month": "0.08 USD/gb-month"}
 
 

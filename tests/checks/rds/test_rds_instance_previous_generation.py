@@ -37,3 +37,19 @@ def test_current_generation_or_stopped_not_flagged(make_ctx, evaluate):
                        "gp2", ctx.now - timedelta(days=5))
     found = evaluate(RdsInstancePreviousGeneration(), [multi], ctx)
     assert found[0].estimated_monthly_savings == Decimal("0.00")  # r4 and r5 cost the same
+
+
+def test_db_m3_medium_priced_against_db_m5_large(make_ctx, evaluate):
+    from datetime import timedelta
+
+    from checks.prices.catalog import PriceCatalog
+    from checks.services.rds import DBInstance
+
+    prices = PriceCatalog.from_mapping({"regions": {"us-east-1": {
+        "rds:db.m3.medium:mysql:hour": "0.20", "rds:db.m5.large:mysql:hour": "0.171"}}})
+    ctx = make_ctx(prices=prices)
+    db = DBInstance("m3", "", "db.m3.medium", "mysql", "8.0.36", "available", False, 20,
+                    "gp2", ctx.now - timedelta(days=5))
+    found = evaluate(RdsInstancePreviousGeneration(), [db], ctx)
+    assert found[0].details["recommended_class"] == "db.m5.large"
+    assert found[0].estimated_monthly_savings == Decimal("21.17")  # (0.20 - 0.171) x 730

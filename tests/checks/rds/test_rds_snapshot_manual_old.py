@@ -14,6 +14,7 @@ def test_old_manual_snapshot_flagged(make_ctx, evaluate):
     found = evaluate(RdsSnapshotManualOld(), [old, new], ctx)
     assert [f.resource_id for f in found] == ["s-old"]
     assert found[0].estimated_monthly_savings == Decimal("9.50")  # 100 GiB x 0.095
+    assert found[0].details["savings_bound"] == "upper"
 
 
 def test_collects_manual_snapshots_from_moto(aws, make_ctx):

@@ -17,6 +17,7 @@ def test_snapshot_of_deleted_instance_flagged(make_ctx, evaluate):
     found = evaluate(RdsSnapshotOrphaned(), models, ctx)
     assert [f.resource_id for f in found] == ["s1"]
     assert found[0].estimated_monthly_savings == Decimal("4.75")
+    assert found[0].details["savings_bound"] == "upper"
 
 
 def test_young_orphan_not_flagged(make_ctx, evaluate):

@@ -11,8 +11,12 @@ def test_bucket_without_lifecycle_priced_on_cold_share(make_ctx, evaluate):
     ctx = make_ctx()
     b = Bucket("data", ctx.now - timedelta(days=100), False, False, 1_000_000_000_000)
     found = evaluate(S3BucketNoLifecycle(), [b], ctx)
-    # 1000 GB x 0.5 x (0.023 - 0.0125)
-    assert found[0].estimated_monthly_savings == Decimal("5.25")
+    # 10^12 B = 931.323 GiB; x 0.5 = 465.662 GiB x (0.023 - 0.0125) = 4.889 (GB would say 5.25)
+    assert found[0].estimated_monthly_savings == Decimal("4.89")
+    exact = Bucket("tib", ctx.now - timedelta(days=100), False, False, 2**40)
+    # 1024 GiB x 0.5 x 0.0105 = 5.376
+    assert evaluate(S3BucketNoLifecycle(), [exact], ctx)[0].estimated_monthly_savings == \
+        Decimal("5.38")
 
 
 def test_lifecycle_from_moto_and_unknown_size(aws, make_ctx, evaluate):

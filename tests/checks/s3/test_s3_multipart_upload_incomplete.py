@@ -15,7 +15,7 @@ def test_stale_uploads_grouped_per_bucket(make_ctx, evaluate):
            MultipartUpload("b2", "k3", "u3", ctx.now - timedelta(days=1), 10**12)]
     found = evaluate(S3MultipartUploadIncomplete(), ups, ctx)
     assert [f.resource_id for f in found] == ["b1"]
-    assert found[0].estimated_monthly_savings == Decimal("2.30")  # 100 GB x $0.023
+    assert found[0].estimated_monthly_savings == Decimal("2.14")  # 10^11 B = 93.132257 GiB x $0.023
     assert found[0].details["uploads"] == 2
 
 

@@ -22,3 +22,13 @@ def test_stream_arguments_reach_the_settings(tmp_path: Path) -> None:
 def test_session_timeout_defaults_to_ten_seconds() -> None:
     s = settings_from_args(build_parser().parse_args(["stream"]), "b:1")
     assert s.session_timeout_s == 10.0
+
+
+def test_dead_letter_and_size_arguments_reach_the_settings() -> None:
+    args = build_parser().parse_args(
+        ["stream", "--dlq-bootstrap", "10.0.0.9:9092", "--dlq-timeout", "3", "--max-message-bytes", "6000000",
+         "--dlq-max-message-bytes", "2000000"]
+    )
+    s = settings_from_args(args, "b:1")
+    assert (s.dlq_bootstrap, s.dlq_timeout_s, s.source_max_bytes, s.dlq_max_bytes) == (
+        "10.0.0.9:9092", 3.0, 6_000_000, 2_000_000)

@@ -244,3 +244,34 @@ def test_resolved_and_suppressed_findings_do_not_correlate(kit, lake, shipped_ru
     lake.write_scans([kit.scan("run-2", started=kit.T0 + timedelta(hours=1),
                                checks={"ec2_ebs_snapshot_old": 0})])  # snap-1 resolved
     assert correlated() == set()
+
+
+def test_snapshot_upper_bounds_are_never_summed_as_exact(kit, lake):
+    up = {"savings_bound": "upper"}
+    w = [
+        kit.finding("ec2_ebs_snapshot_old", S, "snap-1", savings="2.00",
+                    details={"volume_id": "vol-1", "volume_exists": "false"}),
+        kit.finding("ec2_ebs_snapshot_old", S, "snap-2", savings="3.00",
+                    details={"volume_id": "vol-1", "volume_exists": "false", **up}),
+        kit.finding("ec2_ebs_snapshot_old", S, "snap-3", savings="4.00",
+                    details={"volume_id": "vol-2", "volume_exists": "false", **up}),
+        kit.finding("ec2_ebs_volume_unattached", V, "vol-9", savings="10.00"),
+        kit.finding("ec2_ebs_snapshot_old", S, "snap-9", savings="1.50",
+                    details={"volume_id": "vol-9", **up}),
+        kit.finding("rds_instance_idle", RDS, "orders-db", savings="120.00"),
+        kit.finding("rds_snapshot_manual_old", RSNAP, "orders-2026-01", savings="4.00",
+                    details={"source_instance": "orders-db", **up}),
+    ]
+    metas = _run(kit, lake, w)
+    orphans = {json.loads(m["details"])["source"]: m for m in metas["orphaned_snapshots"]}
+    # vol-1: the exact 2.00 only; the 3.00 ceiling goes to details (2 + 3 = 5 at most)
+    assert orphans["vol-1"]["estimated_monthly_savings"] == Decimal("2.00")
+    one = json.loads(orphans["vol-1"]["details"])
+    assert int(one["upper_bound_parts"]) == 1 and Decimal(str(one["upper_bound"])) == Decimal("5")
+    assert orphans["vol-2"]["estimated_monthly_savings"] is None  # only a ceiling is known
+    vol = metas["unused_volume_snapshots"][0]
+    assert vol["estimated_monthly_savings"] == Decimal("10.00")
+    assert Decimal(str(json.loads(vol["details"])["upper_bound"])) == Decimal("11.50")
+    rds = metas["rds_idle_with_snapshots"][0]
+    assert rds["estimated_monthly_savings"] == Decimal("120.00")
+    assert Decimal(str(json.loads(rds["details"])["upper_bound"])) == Decimal("124.00")

@@ -1,0 +1,136 @@
+"""One set of totals: the overview, the API's list and the CSV agree for the default filter and
+every filter the findings page offers, on a set the real jobs wrote from a scan of the estate.
+
+Three independent sums are compared: the writer's own SQL totals (summary.json), the web's
+overview, and the rows a user gets (every page of the API list, and the CSV parsed as a
+spreadsheet would: the `counted` column says which rows add up). DuckDB over the stream's
+Parquet says how many distinct findings there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pytest
+from flask.testing import FlaskClient
+
+from web.app import create_app
+
+# the page's select filters -> the overview group that must hold the same total
+GROUPS = {"service": "by_service", "region": "by_region", "account": "by_account",
+          "severity": "by_severity", "check": "by_check", "lifecycle": "by_lifecycle"}
+
+
+@pytest.fixture(scope="module")
+def client(estate_output: Any) -> FlaskClient:
+    app = create_app({"DATA_DIR": estate_output.data_dir, "AUTH_DISABLED": True,
+                      "DEMO_TENANT": estate_output.tenant, "LIVE_WATCHERS": False,
+                      "TESTING": True})
+    return app.test_client()
+
+
+def _list(client: FlaskClient, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict]:
+    items: list[dict[str, Any]] = []
+    page, totals = 1, None
+    while True:
+        got = client.get("/api/findings", query_string={**query, "per_page": 500, "page": page})
+        assert got.status_code == 200, got.data
+        data = got.get_json()["data"]
+        totals = totals or data["totals"]
+        assert data["totals"] == totals  # the selection's totals, whatever the page
+        items += data["items"]
+        if page >= data["pages"]:
+            return items, totals
+        page += 1
+
+
+def _csv(client: FlaskClient, query: dict[str, str]) -> list[dict[str, str]]:
+    got = client.get("/api/findings.csv", query_string=query)
+    assert got.status_code == 200
+    return list(csv.DictReader(io.StringIO(got.get_data(as_text=True))))
+
+
+def _sums(items: list[dict[str, Any]], rows: list[dict[str, str]]) -> tuple[Decimal, Decimal]:
+    api = sum((Decimal(f["estimated_monthly_savings"]) for f in items
+               if f["counted"] and f["estimated_monthly_savings"] is not None), Decimal(0))
+    sheet = sum((Decimal(r["estimated_monthly_savings"]) for r in rows
+                 if r["counted"] == "True" and r["estimated_monthly_savings"]), Decimal(0))
+    return api, sheet
+
+
+def _check(client: FlaskClient, query: dict[str, str], want_total: str | None,
+           want_count: int | None) -> None:
+    items, totals = _list(client, query)
+    rows = _csv(client, query)
+    api, sheet = _sums(items, rows)
+    assert len(rows) == len(items) == totals["findings"], query
+    assert api == sheet == Decimal(totals["estimated_monthly_savings"]), query
+    assert sum(r["counted"] == "True" for r in rows) == totals["counted"], query
+    assert [r["finding_id"] for r in rows] == [f["finding_id"] for f in items], query
+    for row in rows:  # a row that does not count says why; superseded is its own column
+        assert (row["counted"] == "True") == (row["count_state"] == "counted"), row
+        assert (row["count_state"] == "superseded") <= (row["superseded"] == "True"), row
+    if want_total is not None:
+        assert Decimal(totals["estimated_monthly_savings"]) == Decimal(want_total), query
+    if want_count is not None:
+        assert totals["counted"] == want_count, query
+
+
+def test_overview_list_and_csv_agree_for_every_filter(client: FlaskClient,
+                                                      estate_output: Any) -> None:
+    ov = client.get("/api/overview").get_json()["data"]
+    summary = ov["summary"]
+    # the writer's SQL and the web's overview: one definition
+    assert ov["estimated_monthly_savings"] == summary["savings"]["estimated_monthly"]
+    assert ov["findings_open"] == summary["findings"]["counted"] == ov["by_status"]["counted"]
+    assert sum(ov["by_status"].values()) == ov["findings_total"]
+    assert ov["by_status"]["superseded"] == summary["findings"]["superseded"] > 0
+    assert ov["by_status"]["suppressed"] >= 1
+    parquet = str(estate_output.data_dir / "findings" / "**" / "*.parquet")
+    distinct = duckdb.sql(f"SELECT count(DISTINCT fingerprint) FROM read_parquet('{parquet}',"
+                          " hive_partitioning=true)").fetchall()[0]
+    assert distinct is not None and ov["findings_total"] == distinct[0]
+    for key in GROUPS.values():
+        assert sum((Decimal(g["estimated_monthly_savings"]) for g in ov[key]), Decimal(0)) == \
+            Decimal(ov["estimated_monthly_savings"]), key
+    for dim in ("service", "region", "account"):
+        writer = summary[f"by_{dim}"]
+        assert {g["key"]: g["estimated_monthly_savings"] for g in ov[f"by_{dim}"]} == {
+            k: v["estimated_monthly_savings"] for k, v in writer.items()}, dim
+
+    _check(client, {}, ov["estimated_monthly_savings"], ov["findings_open"])
+    facets = client.get("/api/findings").get_json()["data"]["facets"]
+    for name, key in GROUPS.items():
+        assert facets[name], name
+        groups = {g["key"]: g for g in ov[key]}
+        for value in facets[name]:
+            group = groups.get(value)  # absent: nothing of that value counts
+            _check(client, {name: value},
+                   group["estimated_monthly_savings"] if group else "0",
+                   group["count"] if group else 0)
+    assert set(facets["state"]) >= {"counted", "superseded", "suppressed"}
+    for state in facets["state"]:
+        counted = state == "counted"
+        _check(client, {"state": state}, ov["estimated_monthly_savings"] if counted else "0",
+               ov["findings_open"] if counted else 0)
+        assert _list(client, {"state": state})[1]["findings"] == ov["by_status"][state]
+    # free-text filters have no overview counterpart: list and CSV still agree
+    _check(client, {"tag": facets["tag_keys"][0]}, None, None)
+    _check(client, {"q": "eu-west-1"}, None, None)
+    _check(client, {"service": facets["service"][0], "region": "eu-west-1"}, None, None)
+
+
+def test_superseded_and_suppressed_rows_are_listed_with_their_state(
+        client: FlaskClient, estate_output: Any) -> None:
+    items, _ = _list(client, {})
+    by_fp = {f["fingerprint"]: f for f in items}
+    supp = by_fp[estate_output.suppressed_fingerprint]
+    assert supp["count_state"] == "suppressed" and supp["counted"] is False
+    superseded = [f for f in items if f["count_state"] == "superseded"]
+    assert superseded and all(f["superseded_by"] and not f["counted"] for f in superseded)
+    metas = {m["fingerprint"] for m in client.get("/api/correlations").get_json()["data"]}
+    assert all(set(f["superseded_by"]) <= metas for f in superseded)
