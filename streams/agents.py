@@ -62,19 +62,22 @@ async def batches(channel: Any, max_events: int, within_s: float) -> AsyncIterat
     queue = channel.queue
     loop = asyncio.get_running_loop()
     while True:
-        events = [await queue.get()]
-        deadline = loop.time() + within_s
-        while len(events) < max_events:
-            if not queue.empty():
-                events.append(queue.get_nowait())
-                continue
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                break
-            try:
-                events.append(await asyncio.wait_for(queue.get(), remaining))
-            except TimeoutError:
-                break
+        try:
+            events = [await queue.get()]
+            deadline = loop.time() + within_s
+            while len(events) < max_events:
+                if not queue.empty():
+                    events.append(queue.get_nowait())
+                    continue
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    events.append(await asyncio.wait_for(queue.get(), remaining))
+                except TimeoutError:
+                    break
+        except StopAsyncIteration:  # faust throws it into the queue when the app stops
+            return  # the unprocessed events stay unacked: read again after a restart
         yield events
 
 
