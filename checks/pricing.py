@@ -35,6 +35,9 @@ class Estimate:
     prices: tuple[Price, ...] = ()
     missing: tuple[str, ...] = ()
     upper_bound: bool = False  # the amount is a ceiling (e.g. incremental snapshots), not exact
+    # (key, quantity, sign) of every catalog-priced term, priced or not: lets the jobs re-price
+    # the same quantities at the customer's own rates from the bill (jobs/bill_rates.py)
+    terms: tuple[tuple[str, str, int], ...] = ()
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +46,8 @@ class Estimate:
         }
         if self.upper_bound:
             out["savings_bound"] = "upper"  # correlation rules never sum it as exact
+        if self.terms:
+            out["price_terms"] = [list(t) for t in self.terms]
         if self.prices:
             out["price_region"] = self.prices[0].region
         if self.missing:
@@ -64,6 +69,7 @@ def estimate(
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
+    priced_terms: list[tuple[str, str, int]] = []
     total = Decimal(0)
     for i, term in enumerate(terms):
         price: Price | None
@@ -71,6 +77,7 @@ def estimate(
             price = Price(term.key, region, term.price, term.price_source or "AWS API")
         else:
             price = catalog.get(region, term.key)
+            priced_terms.append((term.key, format(term.quantity.normalize(), "f"), term.sign))
         op = "" if i == 0 and term.sign > 0 else (" - " if term.sign < 0 else " + ")
         if price is None:
             missing.append(term.key)
@@ -80,12 +87,14 @@ def estimate(
         parts.append(f"{op}{term.label} x {price.label()}")
         total += term.sign * term.quantity * price.amount
     suffix = f"; {note}" if note else ""
+    # explicit prices (an RI's rate from the API) are not re-priced: keep terms only without them
+    kept = tuple(priced_terms) if len(priced_terms) == len(terms) else ()
     if missing:
         return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
-                        upper_bound)
+                        upper_bound, kept)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
     return Estimate(amount, "".join(parts) + f" = ${amount}/month" + suffix, tuple(prices),
-                    upper_bound=upper_bound)
+                    upper_bound=upper_bound, terms=kept)
 
 
 def unknown(reason: str, missing: str) -> Estimate:

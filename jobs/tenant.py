@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from jobs import counting, documents, lifecycle_events, suppressions
+from jobs.bill_rates import estimate_columns
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
 from jobs.lifecycle import build_state
@@ -129,6 +130,9 @@ def prepare_active(
     cur = enrich(state, cfg.facts_dir, tenant)
     for field in cur.columns.schema:
         state = state.append_column(field, cur.columns.column(field.name))
+    priced = estimate_columns(state, cfg.facts_dir, tenant)  # list vs the customer's rates
+    for field in priced.schema:
+        state = state.append_column(field, priced.column(field.name))
     stages["enrich"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -54,6 +54,12 @@ class StreamSettings:
     findings_topic: str = ""  # publish stored findings here (streams/publish.py); "" = do not
     sink: str = "parquet"  # or "iceberg": tables finops.findings / finops.scans (streams.iceberg_processor)
     iceberg_dir: Path = DATA_DIR / "iceberg"  # the embedded catalog's home, unless one is configured
+    # The worker's own state (faust's datadir: <data_dir>/faust/<group>), never the current directory
+    # (faust's default, `<app-id>-data/`, littered whatever directory a worker was started from).
+    data_dir: Path = DATA_DIR
+
+    def faust_datadir(self) -> Path:
+        return self.data_dir / "faust" / self.group_id
 
     def broker_url(self) -> str:
         servers = (self.bootstrap or bootstrap_servers()).split(",")
@@ -111,12 +117,14 @@ class StreamApp(faust.App):
 
 def create_app(settings: StreamSettings) -> faust.App:
     limits = settings.limits()
+    settings.faust_datadir().mkdir(parents=True, exist_ok=True)  # faust makes only the last level
     app = StreamApp(
         settings.group_id,
         broker=settings.broker_url(),
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
+        datadir=str(settings.faust_datadir()),
         web_enabled=False,
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,

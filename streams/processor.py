@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts.batch import Converter, convert_batch, rowwise
+import pyarrow as pa
+
+from contracts.batch import BatchResult, Converter, convert_batch, rowwise
 from contracts.cast import Provenance
 from contracts.schema import FINDING_SCHEMA
 from schemas.wire import Decoder, WireError
@@ -22,6 +24,9 @@ from streams.dead_letter import DeadLetter
 from streams.failure import StreamFailure
 
 log = logging.getLogger(__name__)
+
+ISOLATED = "isolated"  # dead-letter reason: the record made its whole batch fail to convert
+SYSTEMIC_FAILURES = 1000  # records in a row failing alone: the converter is broken, stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class Processor:
     dead_letter: Callable[[DeadLetter], None]
     decoder: Decoder = field(default_factory=Decoder)
     stats: ProcessorStats = field(default_factory=ProcessorStats)
+    _isolated_in_a_row: int = 0
 
     def process(self, topic: str, partition: int, batch: Sequence[Incoming]) -> list[Committable]:
         """Store or dead-letter every record of `batch`; what became committable. Raises
@@ -91,11 +97,15 @@ class Processor:
                 continue
             records.append(record)
             positions.append(pos)
-        result = self.convert(records, topic, partition, [batch[p].offset for p in positions])
+        offsets = [batch[p].offset for p in positions]
+        result, isolated = self._convert_isolating(records, topic, partition, offsets)
         for i, problems in result.invalid:
             rejects.append((positions[i], "contract", "; ".join(str(p) for p in problems)))
         for i, error in result.failed:
             rejects.append((positions[i], "cast", f"{type(error).__name__}: {error}"))
+        for i, error in isolated:
+            rejects.append((positions[i], ISOLATED, f"failed its whole batch: {type(error).__name__}: {error}"))
+        self._note_isolated(topic, partition, offsets, len(records), isolated)
         for pos, reason, detail in sorted(rejects, key=lambda r: r[0]):
             msg = batch[pos]
             self._reject(Provenance(topic, partition, msg.offset), msg, reason, detail)
@@ -103,6 +113,43 @@ class Processor:
         self.stats.valid += result.table.num_rows
         table = result.table if result.table.num_rows else self.sink.schema.empty_table()
         return self.sink.add(topic, partition, [m.offset for m in batch], table)
+
+    def _convert_isolating(
+        self, records: Sequence[dict[str, Any]], topic: str, partition: int, offsets: Sequence[int]
+    ) -> tuple[BatchResult, list[tuple[int, Exception]]]:
+        """`convert`, and when it raises for the batch as a whole, the batch split in halves until
+        the records that raise alone are found: those are returned apart (to be dead-lettered),
+        the rest converts as usual. So one poison record cannot fail its batch again and again
+        (a crash loop), and the same data gives the same rows however it was batched."""
+        try:
+            return self.convert(records, topic, partition, offsets), []
+        except Exception as exc:  # noqa: BLE001 - isolated below, or fail-stop if systemic
+            if len(records) == 1:
+                return BatchResult(self.sink.schema.empty_table(), [], [], 0), [(0, exc)]
+        mid = len(records) // 2
+        left, left_bad = self._convert_isolating(records[:mid], topic, partition, offsets[:mid])
+        right, right_bad = self._convert_isolating(records[mid:], topic, partition, offsets[mid:])
+        shift = [(i + mid, x) for i, x in right.invalid], [(i + mid, e) for i, e in right.failed]
+        table = pa.concat_tables([left.table, right.table]).combine_chunks()
+        merged = BatchResult(table, left.invalid + shift[0], left.failed + shift[1],
+                             left.reference_rows + right.reference_rows)
+        return merged, left_bad + [(i + mid, e) for i, e in right_bad]
+
+    def _note_isolated(self, topic: str, partition: int, offsets: Sequence[int], n: int,
+                       isolated: list[tuple[int, Exception]]) -> None:
+        """Count records isolated in a row: when every record fails alone, the converter itself is
+        broken, and dead-lettering everything would only hide it: stop instead (fail-stop)."""
+        if not isolated:
+            if n:
+                self._isolated_in_a_row = 0
+            return
+        log.warning("records isolated from a failing batch", extra={
+            "topic": topic, "partition": partition, "offsets": [offsets[i] for i, _ in isolated][:20]})
+        self._isolated_in_a_row = 0 if len(isolated) < n else self._isolated_in_a_row + n
+        if self._isolated_in_a_row >= SYSTEMIC_FAILURES:
+            i, exc = isolated[0]
+            cause = f"{self._isolated_in_a_row} records in a row fail alone (a bug, not a record): {exc!r}"
+            raise StreamFailure(topic, partition, offsets[i], cause) from exc
 
     def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
         """The sink's `flush_open` (`skip`: see there), a failure of which names the open partitions."""

@@ -280,10 +280,10 @@ def build(data_dir: Path) -> dict[tuple[str, str], SourcePrice]:
 
 
 def catalog_document(prices: Mapping[tuple[str, str], SourcePrice],
-                     fallback: Mapping[str, Any]) -> dict[str, Any]:
+                     fallback: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
     """The generated catalog: per price [amount, source id], each source a file and its date.
-    `transcribed_kept` counts the transcribed keys the snapshots lack (the loader adds those,
-    cited as transcribed, so each price says where it came from)."""
+    Transcribed keys the snapshots lack are not copied: the loader adds them from catalog.json,
+    cited as transcribed (so an edit there needs no rebuild). Returns (document, that count)."""
     sources: dict[str, dict[str, str]] = {}
     ids: dict[tuple[str, str], str] = {}
     regions: dict[str, dict[str, list[str]]] = {}
@@ -294,7 +294,7 @@ def catalog_document(prices: Mapping[tuple[str, str], SourcePrice],
     kept = sum(1 for region, table in (fallback.get("regions") or {}).items()
                for key in table if key not in regions.get(region, {}))
     dates = sorted({p.as_of for p in prices.values()})
-    return {
+    doc = {
         "currency": "USD",
         "source": "AWS Price List public on-demand prices, shared snapshots "
                   + ", ".join(sorted({p.file.split("/")[0] for p in prices.values()})),
@@ -304,9 +304,9 @@ def catalog_document(prices: Mapping[tuple[str, str], SourcePrice],
                  "(aws-price-watcher, ec2-shop). Keys the snapshots lack (Windows EC2, NAT gateway, "
                  "RDS extended support) are read from the transcribed catalog.json at load time."),
         "sources": dict(sorted(sources.items())),
-        "transcribed_kept": kept,
         "regions": {r: dict(sorted(t.items())) for r, t in sorted(regions.items())},
     }
+    return doc, kept
 
 
 def dumps(doc: Mapping[str, Any]) -> str:

@@ -70,12 +70,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         log.error("price snapshots unreadable; the catalog is unchanged",
                   extra={"error": str(exc), "data_dir": str(args.data_dir)})
         return 1
-    doc = catalog_document(prices, json.loads(DEFAULT_PATH.read_text()))
+    doc, kept = catalog_document(prices, json.loads(DEFAULT_PATH.read_text()))
     args.out.write_text(dumps(doc))
     PriceCatalog.load(args.out)  # refuse to leave behind a catalog the checks cannot read
     regions = len(doc["regions"])
     print(f"{len(prices)} prices for {regions} regions from {len(doc['sources'])} files written "
-          f"to {args.out}; {doc['transcribed_kept']} transcribed prices kept for keys the "
+          f"to {args.out}; {kept} transcribed prices kept for keys the "
           f"snapshots lack")
     return 0
 

@@ -44,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", default="finops-stream", help="consumer group id")
     p.add_argument("--out", type=Path, default=DATA_DIR / "findings", help="Parquet root for findings")
     p.add_argument("--scans-out", type=Path, default=DATA_DIR / "scans")
+    p.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                   help="the worker's own state (faust: <data-dir>/faust/<group>; default FINOPS_DATA_DIR or data/)")
     p.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS, help="partitions of topics it creates")
     p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS, help="offsets per Parquet file (the grid)")
     p.add_argument("--batch-max", type=int, default=5_000)
@@ -151,4 +153,5 @@ def settings_from_args(args: argparse.Namespace, bootstrap: str) -> StreamSettin
         dlq_timeout_s=args.dlq_timeout,
         sink=args.sink,
         iceberg_dir=args.iceberg_dir,
+        data_dir=args.data_dir,
     )

@@ -114,7 +114,7 @@ def run_demo(opts: DemoOptions) -> int:
         # 4-7. the stream, scanners, jobs, dashboard
         step(4, total, "stream processor (faust worker, consumer group finops-stream) ...")
         launch("stream", ["stream", "--out", str(data / "findings"), "--scans-out", str(data / "scans"),
-                          "--max-open-age", "1"])
+                          "--data-dir", str(data), "--max-open-age", "1"])
         step(5, total, f"scanners: one per region, every {opts.interval}, tenant {opts.tenant} ...")
         launch("scan", ["scan", "--tenant", opts.tenant, "--workspace", "prod", "--regions", opts.regions,
                         "--org", "--endpoint-url", endpoint, "--interval", opts.interval], DUMMY_AWS)

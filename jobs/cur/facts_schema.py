@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-FACTS_SCHEMA_VERSION = 1
+FACTS_SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 TAGS = pa.map_(pa.string(), pa.string(), keys_sorted=True)
@@ -39,6 +39,12 @@ FACTS_SCHEMA = pa.schema(
         pa.field("tags", TAGS, nullable=True),
         pa.field("source_file", pa.string(), nullable=False),  # relative to the input dir
         pa.field("source_variant", pa.string(), nullable=False),  # e.g. cur1/parquet, focus-1.0/csv
+        # what was used, for rates from the bill (jobs/bill_rates.py)
+        pa.field("usage_type", pa.string(), nullable=True),  # CUR line_item_usage_type, x_UsageType
+        pa.field("operation", pa.string(), nullable=True),  # CUR line_item_operation, x_Operation
+        pa.field("sku_id", pa.string(), nullable=True),  # CUR product_sku / FOCUS SkuId
+        pa.field("pricing_category", pa.string(), nullable=True),  # FOCUS PricingCategory
+        pa.field("commitment_type", pa.string(), nullable=True),  # Reservation / Savings Plan
     ],
     metadata={"finops.schema": "cur_facts", "finops.schema_version": str(FACTS_SCHEMA_VERSION)},
 )
@@ -67,6 +73,11 @@ DUCKDB_TYPES: dict[str, str] = {
     "tags": "MAP(VARCHAR, VARCHAR)",
     "source_file": "VARCHAR",
     "source_variant": "VARCHAR",
+    "usage_type": "VARCHAR",
+    "operation": "VARCHAR",
+    "sku_id": "VARCHAR",
+    "pricing_category": "VARCHAR",
+    "commitment_type": "VARCHAR",
 }
 
 assert list(DUCKDB_TYPES) == FACTS_SCHEMA.names

@@ -259,6 +259,17 @@ def _cur_select(c: Columns, cur2: bool) -> dict[str, str]:
         "usage_amount": c.num("line_item_usage_amount"),
         "usage_unit": c.text("pricing_unit"),
         "tags": tags,
+        "usage_type": c.text("line_item_usage_type"),
+        "operation": c.text("line_item_operation"),
+        "sku_id": c.text("product_sku"),
+        "pricing_category": (
+            f"CASE {lit} WHEN 'DiscountedUsage' THEN 'Committed' "
+            "WHEN 'SavingsPlanCoveredUsage' THEN 'Committed' "
+            f"WHEN 'Usage' THEN CASE WHEN {c.text('line_item_usage_type')} LIKE '%SpotUsage%' "
+            "THEN 'Dynamic' ELSE 'Standard' END END"),
+        "commitment_type": (
+            f"CASE {lit} WHEN 'DiscountedUsage' THEN 'Reservation' "
+            "WHEN 'SavingsPlanCoveredUsage' THEN 'Savings Plan' END"),
     }
 
 
@@ -309,4 +320,11 @@ def _focus_select(c: Columns) -> dict[str, str]:
         ),
         "usage_unit": c.text("ConsumedUnit", "PricingUnit"),
         "tags": dynamic_tags_sql(c, "Tags"),
+        "usage_type": c.text("x_UsageType"),
+        "operation": c.text("x_Operation"),
+        "sku_id": c.text("SkuId"),
+        "pricing_category": c.text("PricingCategory"),
+        "commitment_type": (
+            f"CASE WHEN {c.text('CommitmentDiscountStatus')} = 'Used' "
+            f"THEN {c.text('CommitmentDiscountType')} END"),
     }

@@ -105,6 +105,9 @@ def test_oversized_and_poison_records_are_dead_lettered_and_the_stream_goes_on(
     finally:
         rc = worker.stop()
     assert rc == 0, f"worker exit code {rc}; log {log}"
+    assert not (Path.cwd() / f"{topics.group}-data").exists()  # faust's default datadir: not in cwd
+    if engine == "faust":
+        assert (tmp_path / "worker-state" / "faust" / topics.group).is_dir()  # under the configured data dir
     assert sum(ends.values()) == n + len(poison)
 
     counts = harness.parquet_counts(out)

@@ -80,14 +80,18 @@ class StreamWorker:
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
                  batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
-                 extra_args: Sequence[str] = (), sink: str = "parquet") -> None:
+                 extra_args: Sequence[str] = (), sink: str = "parquet", scans_out: Path | None = None) -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
             "--scans-topic", topics.scans, "--no-scans", "--group", topics.group,
             "--out", str(out), "--chunk-records", str(chunk_records), "--batch-max", str(batch_max),
-            "--partitions", str(partitions), "--engine", engine, *extra_args,
+            "--partitions", str(partitions), "--engine", engine,
+            "--data-dir", str(out.parent / "worker-state"), *extra_args,
         ]
+        if scans_out is not None:  # consume the scans topic too
+            self.cmd.remove("--no-scans")
+            self.cmd += ["--scans-out", str(scans_out)]
         if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
             self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path

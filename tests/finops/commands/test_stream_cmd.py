@@ -32,3 +32,8 @@ def test_dead_letter_and_size_arguments_reach_the_settings() -> None:
     s = settings_from_args(args, "b:1")
     assert (s.dlq_bootstrap, s.dlq_timeout_s, s.source_max_bytes, s.dlq_max_bytes) == (
         "10.0.0.9:9092", 3.0, 6_000_000, 2_000_000)
+
+
+def test_faust_state_goes_under_the_data_dir(tmp_path: Path) -> None:
+    s = settings_from_args(build_parser().parse_args(["stream", "--group", "g1", "--data-dir", str(tmp_path)]), "b:1")
+    assert s.faust_datadir() == tmp_path / "faust" / "g1"

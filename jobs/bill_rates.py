@@ -1,0 +1,318 @@
+"""Effective unit rates from the customer's own bill, and findings re-priced at them.
+
+A rate is amortized cost per unit of usage over a window of the cost facts, per (tenant, payer,
+account, region, service, usage type, operation, SKU, unit) and per resource: DiscountedUsage at
+its reservation effective cost, Savings-Plan-covered usage at its SP effective cost, on-demand
+usage at its unblended cost (the facts' `cost_effective`, for CUR, CUR 2.0 and FOCUS alike).
+SavingsPlanNegation lines (the on-demand cost an SP removes) and non-usage charges are left out.
+Every rate keeps its provenance: line count, usage amount, period, line types, source files.
+
+A finding's catalog-priced terms (`details.price_terms`: key, quantity, sign) are re-priced term
+by term: the resource's own rate, else the same account + region, else the same payer + region,
+else the list price the finding itself used (`details.prices`); a term priced by none of them
+makes the estimate unknown, never 0.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from contracts.schema import MONEY
+from jobs.cur.enrich import parquet_files
+from jobs.cur.names import quote_literal
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 30
+CENT = Decimal("0.01")
+RESOURCE, ACCOUNT, PAYER_REGION, LIST = "bill:resource", "bill:account", "bill:payer-region", "list"
+
+_RATE_SQL = """
+SELECT tenant_id, billing_account_id, account_id, region, service, {resource} AS resource_id,
+       usage_type, operation, sku_id, usage_unit,
+       count(*) AS lines, sum(usage_amount) AS usage_amount,
+       sum(cost_effective) AS cost_effective, sum(cost_list) AS cost_list,
+       sum(CASE WHEN commitment_type IS NOT NULL THEN usage_amount ELSE 0 END) AS committed_usage,
+       sum(cost_effective) / sum(usage_amount) AS rate,
+       sum(cost_list) / sum(usage_amount) AS list_rate,
+       min(usage_start) AS period_start, max(COALESCE(usage_end, usage_start)) AS period_end,
+       string_agg(DISTINCT line_item_type, ',' ORDER BY line_item_type) AS line_types,
+       count(DISTINCT source_file) AS files
+FROM {facts}
+WHERE charge_category = 'Usage' AND COALESCE(line_item_type, '') <> 'SavingsPlanNegation'
+  AND usage_amount > 0 AND cost_effective IS NOT NULL AND usage_unit IS NOT NULL
+  AND usage_start >= CAST(? AS TIMESTAMPTZ) AND usage_start < CAST(? AS TIMESTAMPTZ)
+  {extra}
+GROUP BY ALL
+"""
+
+
+def derive_rates(
+    facts_dir: Path | str,
+    end: datetime | None = None,
+    days: int = DEFAULT_DAYS,
+    start: datetime | None = None,
+    tenant: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pa.Table:
+    """Rates over [start, end) (default: the `days` before the latest usage end in the facts).
+    Rows with `resource_id` NULL are per usage type; the others are one resource's own rate."""
+    files = parquet_files(facts_dir)
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if not files:
+        return pa.table({})
+    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+             "hive_partitioning = false, union_by_name = true)")
+    if end is None:
+        end = con.execute(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()[0][0]
+        if end is None:
+            return pa.table({})
+    start = start or end - timedelta(days=days)
+    extra = f"AND tenant_id = {quote_literal(tenant)}" if tenant else ""
+    scopes = [_RATE_SQL.format(resource="CAST(NULL AS VARCHAR)", facts=facts, extra=extra),
+              _RATE_SQL.format(resource="resource_id", facts=facts,
+                               extra=extra + " AND resource_id IS NOT NULL")]
+    sql = " UNION ALL ".join(f"({q})" for q in scopes) + " ORDER BY ALL"
+    return con.sql(sql, params=[start, end, start, end]).to_arrow_table()
+
+
+# --- catalog key -> the bill's usage type ------------------------------------------------
+
+_REGION_PREFIX = re.compile(r"^[A-Z]{2,4}[0-9]?-(?=[A-Za-z])")
+_RDS_OPERATIONS = {"mysql": "CreateDBInstance:0002", "postgresql": "CreateDBInstance:0014",
+                   "mariadb": "CreateDBInstance:0018", "aurora-mysql": "CreateDBInstance:0016",
+                   "aurora-postgresql": "CreateDBInstance:0021"}
+_EBS = {"gp2": "EBS:VolumeUsage.gp2", "gp3": "EBS:VolumeUsage.gp3", "io1": "EBS:VolumeUsage.piops",
+        "io2": "EBS:VolumeUsage.io2", "st1": "EBS:VolumeUsage.st1", "sc1": "EBS:VolumeUsage.sc1",
+        "standard": "EBS:VolumeUsage", "snapshot": "EBS:SnapshotUsage"}
+_EBS_IOPS = {"gp3": "EBS:VolumeP-IOPS.gp3", "io1": "EBS:VolumeP-IOPS.piops",
+             "io2": "EBS:VolumeP-IOPS.io2"}
+_FIXED = {"vpc:nat-gateway:hour": ("NatGateway-Hours", None),
+          "vpc:nat-gateway-data:gb": ("NatGateway-Bytes", None),
+          "ec2:public-ipv4:hour": ("PublicIPv4:IdleAddress", None),
+          "elb:classic:hour": ("LoadBalancerUsage", "LoadBalancing"),
+          "elb:application:hour": ("LoadBalancerUsage", "LoadBalancing:Application"),
+          "elb:network:hour": ("LoadBalancerUsage", "LoadBalancing:Network"),
+          "rds:gp2:gb-month": ("RDS:GP2-Storage", None),
+          "rds:gp3:gb-month": ("RDS:GP3-Storage", None),
+          "rds:snapshot:gb-month": ("RDS:ChargedBackupUsage", None),
+          "s3:standard:gb-month": ("TimedStorage-ByteHrs", None)}
+
+
+def usage_of(key: str) -> tuple[str, str | None] | None:
+    """(usage type without its region prefix, operation or None = any) billed for a catalog key;
+    None when the key has no single usage type in the bill."""
+    if key in _FIXED:
+        return _FIXED[key]
+    parts = key.split(":")
+    if parts[0] == "ec2" and len(parts) == 4 and parts[3] == "hour":
+        op = {"linux": "RunInstances", "windows": "RunInstances:0002"}.get(parts[2])
+        return (f"BoxUsage:{parts[1]}", op) if op else None
+    if parts[0] == "ebs" and len(parts) == 3:
+        table = _EBS if parts[2] == "gb-month" else _EBS_IOPS if parts[2] == "iops-month" else {}
+        return (table[parts[1]], None) if parts[1] in table else None
+    if parts[0] == "rds" and parts[1].startswith("db.") and parts[-1] == "hour":
+        multi = len(parts) == 5 and parts[3] == "multi-az"
+        op = _RDS_OPERATIONS.get(parts[2])
+        kind = "Multi-AZUsage" if multi else "InstanceUsage"
+        return (f"{kind}:{parts[1]}", op) if op else None
+    return None
+
+
+def bare_usage_type(usage_type: str | None) -> str:
+    return _REGION_PREFIX.sub("", usage_type or "")
+
+
+# --- looking rates up ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rate:
+    amount: Decimal
+    basis: str  # bill:resource, bill:account, bill:payer-region or list
+    source: str  # provenance: lines, usage, period (or the catalog citation)
+
+
+@dataclass
+class RateBook:
+    """The rates of one window, indexed for the lookups a finding needs."""
+
+    by_resource: dict[tuple[str, str, str | None], list[Mapping[str, Any]]] = field(
+        default_factory=dict)
+    by_account: dict[tuple[str, str, str, str, str | None], list[Mapping[str, Any]]] = field(
+        default_factory=dict)
+    by_payer: dict[tuple[str, str, str, str, str | None], list[Mapping[str, Any]]] = field(
+        default_factory=dict)
+    payer_of: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def from_table(cls, rates: pa.Table) -> RateBook:
+        book = cls()
+        for row in rates.to_pylist() if rates.num_rows else []:
+            ut, op = bare_usage_type(row["usage_type"]), row["operation"]
+            if row["resource_id"] is not None:
+                book.by_resource.setdefault((row["tenant_id"], row["resource_id"], ut), []).append(row)
+                continue
+            book.by_account.setdefault(
+                (row["tenant_id"], row["account_id"], row["region"], ut, op), []).append(row)
+            if row["billing_account_id"]:
+                book.by_payer.setdefault(
+                    (row["tenant_id"], row["billing_account_id"], row["region"], ut, op),
+                    []).append(row)
+                book.payer_of[(row["tenant_id"], row["account_id"])] = row["billing_account_id"]
+        return book
+
+    def rate(self, tenant: str, account: str, region: str, resource: str | None,
+             key: str) -> Rate | None:
+        usage = usage_of(key)
+        if usage is None:
+            return None
+        ut, op = usage
+        if resource is not None:
+            rows = [r for r in self.by_resource.get((tenant, resource, ut), [])
+                    if op is None or r["operation"] == op]
+            if rows:
+                return _pooled(rows, RESOURCE)
+        rows = self._matching(self.by_account, (tenant, account, region, ut), op)
+        if rows:
+            return _pooled(rows, ACCOUNT)
+        payer = self.payer_of.get((tenant, account))
+        rows = self._matching(self.by_payer, (tenant, payer or "", region, ut), op)
+        return _pooled(rows, PAYER_REGION) if rows else None
+
+    @staticmethod
+    def _matching(index: Mapping[tuple[Any, ...], list[Mapping[str, Any]]],
+                  head: tuple[str, ...], op: str | None) -> list[Mapping[str, Any]]:
+        return [r for k, rows in index.items() if k[:4] == head and (op is None or k[4] == op)
+                for r in rows]
+
+
+def _pooled(rows: Iterable[Mapping[str, Any]], basis: str) -> Rate | None:
+    rows = list(rows)
+    usage = sum(float(r["usage_amount"]) for r in rows)
+    cost = sum(float(r["cost_effective"]) for r in rows)
+    if usage <= 0:
+        return None
+    lines = sum(int(r["lines"]) for r in rows)
+    lo = min(r["period_start"] for r in rows)
+    hi = max(r["period_end"] for r in rows)
+    units = sorted({str(r["usage_unit"]) for r in rows})
+    types = sorted({t for r in rows for t in str(r["line_types"] or "").split(",") if t})
+    source = (f"bill: {lines} lines, {usage:g} {'/'.join(units)}, ${cost:.2f} "
+              f"({'+'.join(types)}), {lo:%Y-%m-%d %H:%M}..{hi:%Y-%m-%d %H:%M} UTC")
+    return Rate(Decimal(repr(cost / usage)), basis, source)
+
+
+# --- re-pricing findings ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Repriced:
+    list_estimate: Decimal | None
+    bill_estimate: Decimal | None  # None: no term priced from the bill, or a term unpriced
+    shown: Decimal | None
+    shown_basis: str  # "bill" (every term from the bill), "bill+list", "list", "unknown"
+    terms: list[dict[str, Any]]
+
+
+def reprice(finding: Mapping[str, Any], book: RateBook) -> Repriced:
+    """One finding (a row with tenant_id, account_id, region, resource_id, details,
+    estimated_monthly_savings) at list price and at the customer's rates."""
+    listed = finding.get("estimated_monthly_savings")
+    list_amount = None if listed is None else Decimal(str(listed))
+    details = _details(finding.get("details"))
+    terms = _terms(details)
+    listed_prices = _list_prices(details)
+    if not terms:
+        basis = "list" if list_amount is not None else "unknown"
+        return Repriced(list_amount, None, list_amount, basis, [])
+    total, out, from_bill, unknown = Decimal(0), [], 0, False
+    for key, qty, sign in terms:
+        rate = book.rate(finding["tenant_id"], finding["account_id"], finding["region"],
+                         finding.get("resource_id"), key)
+        if rate is None and key in listed_prices:
+            rate = Rate(listed_prices[key], LIST, "list price (details.prices)")
+        if rate is None:
+            unknown = True
+            out.append({"key": key, "quantity": str(qty), "sign": sign, "basis": "unknown"})
+            continue
+        from_bill += rate.basis != LIST
+        total += sign * qty * rate.amount
+        out.append({"key": key, "quantity": str(qty), "sign": sign, "basis": rate.basis,
+                    "rate": format(rate.amount.normalize(), "f"), "source": rate.source})
+    if unknown:
+        return Repriced(list_amount, None, list_amount if from_bill == 0 else None,
+                        "list" if from_bill == 0 and list_amount is not None else "unknown", out)
+    amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    if from_bill == 0:
+        return Repriced(list_amount, None, list_amount, "list", out)
+    basis = "bill" if from_bill == len(terms) else "bill+list"
+    return Repriced(list_amount, amount, amount, basis, out)
+
+
+def _details(details: Any) -> dict[str, Any]:
+    """Stored details are canonical JSON text (values themselves JSON text); a mapping too."""
+    if isinstance(details, str):
+        try:
+            parsed = json.loads(details)
+        except json.JSONDecodeError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return dict(details or {})
+
+
+def _list_prices(details: Mapping[str, Any]) -> dict[str, Decimal]:
+    """`details.prices` ({key: "0.1 USD/gb-month"}) as amounts."""
+    raw = details.get("prices")
+    table = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    return {k: Decimal(str(v).split()[0]) for k, v in table.items()}
+
+
+def _terms(details: Mapping[str, Any]) -> list[tuple[str, Decimal, int]]:
+    raw = details.get("price_terms")
+    if raw is None:
+        return []
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    return [(str(k), Decimal(str(q)), int(s)) for k, q, s in items]
+
+
+# --- the window's hook -------------------------------------------------------------------------
+
+ESTIMATE_FIELDS: list[pa.Field] = [
+    pa.field("estimate_list", MONEY, nullable=True),  # at the catalog's list prices
+    pa.field("estimate_bill", MONEY, nullable=True),  # at the customer's rates (None: none known)
+    pa.field("estimate_shown", MONEY, nullable=True),  # the one to show
+    pa.field("estimate_basis", pa.string(), nullable=False),  # bill, bill+list, list, unknown
+]
+
+
+def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str) -> pa.Table:
+    """ESTIMATE_FIELDS for `findings` (tenant_id, account_id, region, resource_id, details,
+    estimated_monthly_savings), row for row. Without facts, or when rates cannot be read, every
+    estimate is the list one (logged): bill pricing refines, it never blocks the window."""
+    book = RateBook()
+    if facts_dir is not None and facts_dir.is_dir():
+        try:
+            book = RateBook.from_table(derive_rates(facts_dir, tenant=tenant))
+        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
+            log.warning("bill rates unavailable; estimates stay at list price",
+                        extra={"tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
+    cols = ["tenant_id", "account_id", "region", "resource_id", "details",
+            "estimated_monthly_savings"]
+    out = [reprice(row, book) for row in findings.select(cols).to_pylist()]
+    return pa.table({
+        "estimate_list": pa.array([r.list_estimate for r in out], MONEY),
+        "estimate_bill": pa.array([r.bill_estimate for r in out], MONEY),
+        "estimate_shown": pa.array([r.shown for r in out], MONEY),
+        "estimate_basis": pa.array([r.shown_basis for r in out], pa.string()),
+    })
