@@ -14,7 +14,7 @@ Generated from each check's `metadata.json` by `finops checks docs > docs/checks
 edit by hand. Thresholds are defaults; a tenant overrides them in its config file
 (`checks: {<check id>: {<threshold>: value}}`, validated at start-up). Prices come from
 `checks/prices/catalog.built.json` (AWS list prices for 32 regions, `finops prices build`, see
-docs/prices.md) over the transcribed `checks/prices/catalog.json`; a missing price yields savings *unknown* with confidence <= 0.3. Findings that are alternatives for
+docs/prices.md) over the transcribed `checks/prices/catalog.json`; a missing price yields savings *unknown* with confidence <= 0.3, except when only added terms lack a price: then the priced part is a lower bound (`details.savings_bound` = `lower`, the keys in `missing_prices`). Findings that are alternatives for
 one resource (delete vs rightsize vs change type) share an `alternative_group`
 (`<resource-arn>#disposition`), so totals count one of them.
 

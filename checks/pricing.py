@@ -38,6 +38,7 @@ class Estimate:
     # (key, quantity, sign) of every catalog-priced term, priced or not: lets the jobs re-price
     # the same quantities at the customer's own rates from the bill (jobs/bill_rates.py)
     terms: tuple[tuple[str, str, int], ...] = ()
+    lower_bound: bool = False  # some saving terms have no price: the amount is the priced part
 
     def evidence(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +47,8 @@ class Estimate:
         }
         if self.upper_bound:
             out["savings_bound"] = "upper"  # correlation rules never sum it as exact
+        elif self.lower_bound:
+            out["savings_bound"] = "lower"  # the unpriced terms (missing_prices) would add more
         if self.terms:
             out["price_terms"] = [list(t) for t in self.terms]
         if self.prices:
@@ -63,9 +66,11 @@ def estimate(
     catalog: PriceCatalog, region: str, terms: Sequence[Term], note: str = "",
     upper_bound: bool = False,
 ) -> Estimate:
-    """Sum of quantity x price over the terms (negative terms subtract). Any missing price makes
-    the amount None: a partial sum would understate or overstate without saying so.
-    `upper_bound` marks the amount as a ceiling (details.savings_bound = "upper")."""
+    """Sum of quantity x price over the terms (negative terms subtract). A missing price makes
+    the amount None, except when only adding terms lack a price and the priced part saves
+    something: then the amount is that part, a lower bound (details.savings_bound = "lower",
+    the unpriced keys in missing_prices), since an idle cluster whose EC2 part is priced
+    saves at least that. `upper_bound` marks the amount as a ceiling (savings_bound "upper")."""
     prices: list[Price] = []
     missing: list[str] = []
     parts: list[str] = []
@@ -90,6 +95,12 @@ def estimate(
     # explicit prices (an RI's rate from the API) are not re-priced: keep terms only without them
     kept = tuple(priced_terms) if len(priced_terms) == len(terms) else ()
     if missing:
+        floor = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+        if (not upper_bound and prices and floor > 0
+                and all(t.sign > 0 for t in terms if t.key in missing and t.price is None)):
+            return Estimate(floor, "".join(parts) + f" >= ${floor}/month (lower bound: "
+                            f"{', '.join(missing)} not priced)" + suffix, tuple(prices),
+                            tuple(missing), terms=kept, lower_bound=True)
         return Estimate(None, "".join(parts) + " = unknown" + suffix, tuple(prices), tuple(missing),
                         upper_bound, kept)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)

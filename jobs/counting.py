@@ -21,3 +21,19 @@ COUNT_STATE_SQL = (
     " WHEN superseded THEN 'superseded'"
     " ELSE 'counted' END"
 )
+
+# Unknowns in plain sight. A counted finding without an estimate is left out of every savings
+# total; it says why, from the check's price evidence (details.missing_prices: catalog keys,
+# or `metric:...` when a usage metric was missing). A partly priced finding carries the priced
+# part as a lower bound (details.savings_bound = "lower") and is summed, flagged as such.
+MISSING_PRICES_SQL = ("coalesce(TRY_CAST(TRY_CAST(json_extract_string(details, '$.missing_prices')"
+                      " AS JSON) AS VARCHAR[]), []::VARCHAR[])")
+SAVINGS_BOUND_SQL = "json_extract_string(details, '$.savings_bound')"
+UNPRICED_REASONS = ("price missing from the catalog", "usage metric missing", "not estimated")
+UNPRICED_REASON_SQL = (
+    "CASE WHEN estimated_monthly_savings IS NOT NULL THEN NULL"
+    " WHEN len(missing_prices) = 0 THEN 'not estimated'"
+    " WHEN len(list_filter(missing_prices, lambda k: NOT starts_with(k, 'metric:'))) > 0"
+    " THEN 'price missing from the catalog'"
+    " ELSE 'usage metric missing' END"
+)

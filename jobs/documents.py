@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from jobs.counting import COUNT_STATES, NOT_EXCLUDED_SQL
+from jobs.counting import COUNT_STATES, NOT_EXCLUDED_SQL, UNPRICED_REASONS
 from sinks.snapshots import RawJson
 
 _MONEY_TYPES = ("DECIMAL",)
@@ -183,6 +183,31 @@ def summary(
                                "actual_cost_30d": "0.00"} for s in COUNT_STATES}
         | _breakdown(con, table, "count_state", where="TRUE"),
         "correlated": {"count": meta_n, "estimated_monthly_savings": _money(meta_s)},
+        "unpriced_findings": unpriced(con, table),
+    }
+
+
+def unpriced(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:
+    """What the savings totals leave out or only bound: counted findings without an estimate,
+    by reason and by the catalog key (with region) that had no price; lower bounds summed."""
+    n = con.execute(f"SELECT count(*) FROM {table} WHERE counted AND unpriced_reason IS NOT NULL"
+                    ).fetchall()[0][0]
+    reasons = dict(con.execute(
+        f"SELECT unpriced_reason, count(*) FROM {table} WHERE counted AND unpriced_reason"
+        f" IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())
+    keys = con.execute(
+        f"""SELECT k, region, count(*) FROM (SELECT unnest(missing_prices) AS k, region
+                FROM {table} WHERE counted AND missing_prices <> []::VARCHAR[]
+                  AND (unpriced_reason IS NOT NULL OR savings_bound = 'lower'))
+            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""").fetchall()
+    low_n, low_s = con.execute(
+        f"SELECT count(*), CAST(coalesce(sum(estimated_monthly_savings), 0) AS DECIMAL(18,2))"
+        f" FROM {table} WHERE counted AND savings_bound = 'lower'").fetchall()[0]
+    return {
+        "count": n,
+        "by_reason": {r: reasons.get(r, 0) for r in UNPRICED_REASONS},
+        "missing": [{"key": k, "region": r, "findings": c} for k, r, c in keys],
+        "lower_bound": {"count": low_n, "estimated_monthly_savings": _money(low_s)},
     }
 
 

@@ -183,8 +183,13 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
                       coalesce(l.superseded_by, []::VARCHAR[]) AS superseded_by
                FROM fcur f LEFT JOIN l ON l.source_fp = f.fingerprint"""
         )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fpriced AS SELECT *,"
+                    f" {counting.MISSING_PRICES_SQL} AS missing_prices,"
+                    f" {counting.SAVINGS_BOUND_SQL} AS savings_bound FROM _flinked")
         con.execute(f"CREATE OR REPLACE TEMP TABLE fdoc AS SELECT *, {counting.COUNTED_SQL}"
-                    f" AS counted, {counting.COUNT_STATE_SQL} AS count_state FROM _flinked")
+                    f" AS counted, {counting.COUNT_STATE_SQL} AS count_state,"
+                    f" {counting.UNPRICED_REASON_SQL} AS unpriced_reason FROM _fpriced")
+        con.execute("DROP TABLE _fpriced")
         con.execute("DROP TABLE _flinked")
         con.execute("CREATE OR REPLACE TEMP TABLE fmeta AS SELECT * FROM _metas")
     finally:

@@ -119,7 +119,14 @@ def _make_agent(
             for event in events:
                 tp = event.message.tp
                 by_tp.setdefault((tp.topic, tp.partition), []).append(event)
+            assigned = app.consumer.assignment()
             for key, tp_events in sorted(by_tp.items()):
+                if TP(*key) not in assigned:
+                    # taken before a revocation: the partition's new owner reads them again, and
+                    # writing them here would make two writers of one partition's files
+                    log.info("events of a revoked partition skipped",
+                             extra={"topic": key[0], "partition": key[1], "events": len(tp_events)})
+                    continue
                 acker.hold(key, tp_events)
                 done = processor.process(key[0], key[1], [_incoming(e) for e in tp_events])
                 if done:
@@ -135,7 +142,9 @@ def _make_agent(
                 log.info(
                     "stream progress",
                     extra={"topic": topic_name, "consumed": stats.consumed, "valid": stats.valid,
-                           "invalid": stats.invalid, "files": processor.sink.stats.files_written},
+                           "invalid": stats.invalid, "files": processor.sink.stats.files_written,
+                           # distinct source records (a re-delivered record counts once), by reason
+                           "dead_letters": dict(sorted(dlq.counts.items()))},
                 )
 
     streams: list[faust.StreamT] = []

@@ -169,7 +169,8 @@ class KafkaWorker:
             raise
         finally:
             self.consumer.close()
-            log.info("kafka worker stopped", extra={"consumed": consumed, "commit_failures": self.commit_failures})
+            log.info("kafka worker stopped", extra={"consumed": consumed, "commit_failures": self.commit_failures,
+                                                    "dead_letters": dict(sorted(self.dlq.counts.items()))})
 
     def _flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> None:
         for _, proc in sorted(self.processors.items()):

@@ -37,7 +37,7 @@ CSV_COLUMNS = (
     "finding_id", "tenant_id", "account_id", "region", "service", "check_id", "resource_type",
     "resource_id", "resource_name", "title", "severity", "status", "lifecycle_state",
     "suppressed", "counted", "superseded", "count_state", "superseded_by",
-    "estimated_monthly_savings", "currency", *COST_FIELDS, "actual_currency",
+    "estimated_monthly_savings", "savings_bound", "unpriced_reason", "missing_prices", "currency", *COST_FIELDS, "actual_currency",
     "attribution_method", "first_seen", "last_seen", "tags",
 )
 MAX_PER_PAGE = 500
@@ -117,6 +117,24 @@ def count_state(finding: Mapping[str, Any]) -> str:
     return "suppressed" if is_suppressed(finding) else "superseded"
 
 
+UNPRICED_REASONS = ("price missing from the catalog", "usage metric missing", "not estimated")
+
+
+def unpriced_reason(finding: Mapping[str, Any]) -> str | None:
+    """Why a finding has no savings estimate (None when it has one): the writer's reason, else
+    "not estimated"."""
+    if money(finding.get("estimated_monthly_savings")) is not None:
+        return None
+    given = finding.get("unpriced_reason")
+    return str(given) if given else "not estimated"
+
+
+def is_lower_bound(finding: Mapping[str, Any]) -> bool:
+    """The estimate is the priced part only: the unpriced terms would add more."""
+    return finding.get("savings_bound") == "lower" and \
+        money(finding.get("estimated_monthly_savings")) is not None
+
+
 def for_tenant(findings: Iterable[Any], tenant: str) -> list[dict[str, Any]]:
     """Only the tenant's own findings (rows naming another tenant are dropped)."""
     return [
@@ -133,6 +151,8 @@ def public(finding: Mapping[str, Any]) -> dict[str, Any]:
     out["suppressed"] = is_suppressed(finding)
     out["counted"] = is_open(finding)
     out["count_state"] = count_state(finding)
+    out["unpriced_reason"] = unpriced_reason(finding)
+    out["lower_bound"] = is_lower_bound(finding)
     return out
 
 
@@ -302,7 +322,9 @@ def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:
                 row.append(_csv_cell(count_state(f)))
             elif col == "superseded":
                 row.append(_csv_cell(bool(f.get(col))))
-            elif col == "superseded_by":
+            elif col == "unpriced_reason":
+                row.append(_csv_cell(unpriced_reason(f)))
+            elif col in ("superseded_by", "missing_prices"):
                 row.append(_csv_cell(" ".join(str(m) for m in f.get(col) or [])))
             else:
                 row.append(_csv_cell(f.get(col)))

@@ -16,12 +16,15 @@ from typing import Any, TypeVar
 from web.findings import (
     COST_FIELDS,
     COUNT_STATES,
+    UNPRICED_REASONS,
     count_state,
     details_of,
     for_tenant,
+    is_lower_bound,
     is_open,
     money,
     public,
+    unpriced_reason,
 )
 from web.snapshots import Snapshot
 
@@ -81,7 +84,21 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         state = count_state(f)
         states[state] = states.get(state, 0) + 1
     return {"findings": len(rows), "counted": len(live),
-            "estimated_monthly_savings": _str(savings_total(live)), "by_state": states}
+            "estimated_monthly_savings": _str(savings_total(live)), "by_state": states,
+            **unknowns(live)}
+
+
+def unknowns(live: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a savings total over `live` (counted findings) leaves out or only bounds."""
+    reasons = {r: 0 for r in UNPRICED_REASONS}
+    for f in live:
+        reason = unpriced_reason(f)
+        if reason is not None:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    bounds = [f for f in live if is_lower_bound(f)]
+    return {"unpriced_findings": {"count": sum(reasons.values()), "by_reason": reasons},
+            "lower_bound": {"count": len(bounds),
+                            "estimated_monthly_savings": _str(savings_total(bounds))}}
 
 
 def has_cur(snap: Snapshot | None) -> bool:
@@ -102,10 +119,12 @@ def _group(findings: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         groups.setdefault(str(f.get(key) or "unknown"), []).append(f)
-    totals = sorted(((savings_total(rows), name, len(rows)) for name, rows in groups.items()),
+    totals = sorted(((savings_total(rows), name, rows) for name, rows in groups.items()),
                     key=lambda t: (-t[0], t[1]))
-    return [{"key": name, "count": count, "estimated_monthly_savings": _str(amount)}
-            for amount, name, count in totals]
+    return [{"key": name, "count": len(rows), "estimated_monthly_savings": _str(amount),
+             "unpriced": sum(unpriced_reason(f) is not None for f in rows),
+             "lower_bound": sum(is_lower_bound(f) for f in rows)}
+            for amount, name, rows in totals]
 
 
 def _counts(findings: list[dict[str, Any]],
@@ -148,6 +167,11 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         "findings_open": len(live),
         "currency": next((f.get("currency") for f in findings if f.get("currency")), "USD"),
         "estimated_monthly_savings": _str(savings_total(live)),
+        # what that total leaves out (unpriced, with why) and how much of it is a lower bound;
+        # `unpriced_missing`: the catalog keys / metrics that had no value, per region
+        **unknowns(live),
+        "unpriced_missing": (snap.get("summary.json").get("unpriced_findings") or {}).get(
+            "missing", []) if snap else [],
         "has_cur": cur,
         "actual_cost_30d_covered": _str(sum(known, Decimal(0))) if cur and known else None,
         "findings_with_actual_cost": len(known),

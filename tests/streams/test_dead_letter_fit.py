@@ -53,3 +53,4 @@ def test_a_small_limit_bounds_the_prefix_and_huge_original_headers_are_dropped()
 def test_a_limit_too_small_for_the_headers_is_an_error_not_a_silent_drop() -> None:
     with pytest.raises(ValueError, match="raw:3:77"):
         fit(_letter(10_000), 2_000)
+

@@ -1,10 +1,15 @@
 """No crash loop, on the real broker, both engines: a scan summary that makes its whole batch fail
 (see test_processor_isolation) is isolated and dead-lettered as `isolated`, every other record is
 stored, the worker goes on (exit 0 at the end), and a second worker on the same data (new group)
-and a replay write byte-identical files."""
+and a replay write byte-identical files.
+
+CI size: FINOPS_ISOLATE_N scan summaries (default 400). Full size:
+    FINOPS_ISOLATE_N=20000 .venv/bin/pytest tests/streams/test_stream_isolation.py -q
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -42,7 +47,8 @@ def test_a_batch_killing_record_is_isolated_and_the_stream_goes_on(
     topics.create(kafka_bootstrap, 2)
     harness.produce(kafka_bootstrap, topics.raw, list(generate(1000, seed=4, invalid_share=0.0)))
     producer = Producer({"bootstrap.servers": kafka_bootstrap, "acks": "all"})
-    scans = scan_messages(400, POISON)
+    n = int(os.environ.get("FINOPS_ISOLATE_N", "400"))
+    scans = scan_messages(n, POISON)
     for m in scans:
         producer.produce(topics.scans, value=m.value, partition=0)
     assert producer.flush(30) == 0
@@ -58,7 +64,7 @@ def test_a_batch_killing_record_is_isolated_and_the_stream_goes_on(
     offsets = duckdb.connect().execute(
         "select list(source_offset order by source_offset) from read_parquet($f, hive_partitioning=false)",
         {"f": files}).fetchone()
-    assert offsets is not None and offsets[0] == [i for i in range(400) if i not in POISON]
+    assert offsets is not None and offsets[0] == [i for i in range(n) if i not in POISON]
 
     again = harness.Topics(topics.raw, topics.dlq, topics.scans, topics.group + "-again")
     rc, second = _run(kafka_bootstrap, again, tmp_path, engine, "second")

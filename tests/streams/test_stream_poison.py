@@ -11,6 +11,7 @@ import hashlib
 import os
 import random
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,8 @@ def _read_dead_letters(bootstrap: str, topic: str, expected: int) -> dict[str, t
     out: dict[str, tuple[bytes, dict[str, bytes]]] = {}
     try:
         c.subscribe([topic])
-        for _ in range(60):
-            for m in c.consume(100, timeout=1.0):
+        for _ in range(120):
+            for m in c.consume(500, timeout=1.0):
                 if m.error() is None:
                     out[m.key().decode()] = (m.value() or b"", dict(m.headers() or []))
             if len(out) >= expected:
@@ -85,13 +86,15 @@ def test_oversized_and_poison_records_are_dead_lettered_and_the_stream_goes_on(
     n = int(os.environ.get("FINOPS_POISON_N", "3000"))
     topics = harness.Topics.unique("poison")
     _create_topics(kafka_bootstrap, topics)
-    msgs = list(generate(n, seed=21, invalid_share=0.0))
+    msgs = list(generate(n, seed=21, invalid_share=0.02))  # the ordinary bad input around the poison
     poison = _poison()
     harness.produce(kafka_bootstrap, topics.raw, msgs[: n // 2])
     producer = Producer({"bootstrap.servers": kafka_bootstrap, "message.max.bytes": RAW_LIMIT, "acks": "all"})
-    for partition, value, _ in poison:
-        producer.produce(topics.raw, value=value, key=b"poison", partition=partition)
-    assert producer.flush(60) == 0
+    where: dict[int, str] = {}  # poison index -> dead-letter key (source topic:partition:offset)
+    for i, (partition, value, _) in enumerate(poison):
+        producer.produce(topics.raw, value=value, key=b"poison", partition=partition,
+                         on_delivery=lambda err, m, i=i: where.__setitem__(i, f"{m.topic()}:{m.partition()}:{m.offset()}"))
+    assert producer.flush(60) == 0 and len(where) == len(poison)
     harness.produce(kafka_bootstrap, topics.raw, msgs[n // 2 :])
 
     out = tmp_path / "live"
@@ -110,15 +113,16 @@ def test_oversized_and_poison_records_are_dead_lettered_and_the_stream_goes_on(
         assert (tmp_path / "worker-state" / "faust" / topics.group).is_dir()  # under the configured data dir
     assert sum(ends.values()) == n + len(poison)
 
+    valid = sum(m.valid for m in msgs)
     counts = harness.parquet_counts(out)
-    assert counts["rows"] == counts["distinct_offsets"] == n, f"{counts}; log {log}"
-    assert counts["distinct_fingerprints"] == len({m.key for m in msgs})
+    assert counts["rows"] == counts["distinct_offsets"] == valid, f"{counts}; log {log}"
+    assert counts["distinct_fingerprints"] == len({m.key for m in msgs if m.valid})
 
-    letters = _read_dead_letters(kafka_bootstrap, topics.dlq, len(poison))
-    assert len(letters) == len(poison)
-    by_partition = {int(h["dlq.source.partition"]): (v, h) for v, h in letters.values()}
-    for partition, original, reason in poison:
-        value, h = by_partition[partition]
+    letters = _read_dead_letters(kafka_bootstrap, topics.dlq, n - valid + len(poison))
+    reasons = Counter(h["dlq.reason"].decode() for _, h in letters.values())
+    assert reasons == harness.reason_counts(msgs) + Counter(r for _, _, r in poison)
+    for i, (_, original, reason) in enumerate(poison):
+        value, h = letters[where[i]]
         assert h["dlq.reason"].decode() == reason
         if reason == "oversize":
             assert h["dlq.original.size"] == str(len(original)).encode()
@@ -126,5 +130,6 @@ def test_oversized_and_poison_records_are_dead_lettered_and_the_stream_goes_on(
             assert 0 < len(value) < len(original) and original.startswith(value)
         else:
             assert value == original  # fits the dead-letter topic: kept whole
-    print(f"poison test ({engine}): {n} valid stored once, dead letters "
-          f"{sorted(h['dlq.reason'].decode() for _, h in letters.values())}, worker exit {rc}")
+    print(f"poison test ({engine}): {n} findings + {len(poison)} poison; {valid} valid stored once "
+          f"(rows {counts['rows']}, distinct offsets {counts['distinct_offsets']}), dead letters (distinct keys) "
+          f"{dict(sorted(reasons.items()))}, worker exit {rc}, one worker process")

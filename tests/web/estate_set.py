@@ -7,6 +7,7 @@ out (the stream's tests cover it): the bytes the processor sees are the ones the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import boto3
 
+from checks.prices.catalog import PriceCatalog
 from contracts.finding import Finding
 from producers.accounts import AccountDirectory
 from producers.scan_summary import ScanSummary
@@ -24,6 +26,18 @@ from schemas.wire import encode
 from streams.processor import Incoming, processor_for
 
 REGIONS = ("us-east-1", "eu-west-1")
+# The catalog as issue 11 found it in eu-west-1 (no r7g, ra3, EMR fee or RDS snapshot prices),
+# so a set always has findings the totals must leave out (or only bound) and say why, however
+# complete the shipped catalog becomes.
+GAPS = {"eu-west-1": ("ec2:r7g.", "redshift:", "emr:", "rds:snapshot:")}
+
+
+def catalog_with_gaps() -> PriceCatalog:
+    shipped = PriceCatalog.load()
+    regions = {r: {k: v for k, v in prices.items()
+                   if not any(k.startswith(g) for g in GAPS.get(r, ()))}
+               for r, prices in shipped.regions.items()}
+    return dataclasses.replace(shipped, regions=regions)
 SHARED_CUR = (Path(__file__).resolve().parents[3] / "shared" / "data" / "aws-well-architected-labs"
               / "Nov2018-WorkshopCUR-00001.snappy.parquet")
 
@@ -100,7 +114,8 @@ def build(data: Path, *, tenant: str = "acme", resources: int = 300, seed: int =
     with start_estate(seed=seed, resources=resources, regions=REGIONS, accounts=2) as estate:
         base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
         directory = AccountDirectory(base, endpoint_url=estate.endpoint)
-        scanner = Scanner(directory, ScanRequest(tenant, "prod", REGIONS, org=True), sink)
+        scanner = Scanner(directory, ScanRequest(tenant, "prod", REGIONS, org=True), sink,
+                          prices=catalog_with_gaps())
         for _ in range(rounds):
             scanner.scan_round()
         cur = _cur(estate, data, tenant)

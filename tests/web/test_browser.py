@@ -315,13 +315,24 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
             "return Array.from(document.querySelectorAll('#by-service tbody tr'),"
             " (tr) => Array.from(tr.cells, (c) => c.textContent))")}
         assert "superseded" in text(driver, "#total-count")
+        unpriced = int(driver.execute_script(
+            "return document.getElementById('total-savings').dataset.unpriced"))
+        assert unpriced > 0
+        assert f"leaves out {unpriced} unpriced finding(s)" in text(driver, "#total-unknowns")
+        assert "price missing from the catalog" in text(driver, "#total-unknowns")
+        assert "eu-west-1" in text(driver, "#unpriced")  # which key had no price, where
 
         driver.get(f"{url}/findings")
         wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
         totals = driver.find_element(By.ID, "totals")
         assert Decimal(totals.get_attribute("data-savings")) == headline
         assert shown in totals.text
-        assert _counted_sum(_csv_in_page(driver)) == headline
+        assert f"leaves out {unpriced} unpriced" in totals.text
+        rows = _csv_in_page(driver)
+        assert _counted_sum(rows) == headline
+        assert sum(r["counted"] == "True" and r["unpriced_reason"] != "" for r in rows) == unpriced
+        gap = next(r for r in rows if r["counted"] == "True"
+                   and r["unpriced_reason"] == "price missing from the catalog")
 
         service = sorted(by_service)[0]
         Select(driver.find_element(By.ID, "f-service")).select_by_value(service)
@@ -339,3 +350,9 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         assert totals.get_attribute("data-savings") == "0.00"
         rows = _csv_in_page(driver)
         assert rows and {(r["counted"], r["superseded"]) for r in rows} == {("False", "True")}
+
+        # an unpriced finding's page says so, with the key that had no price
+        driver.get(f"{url}/findings/{gap['finding_id']}")
+        wait_for(driver, lambda: body(driver, "refreshed"), "detail data")
+        assert "unpriced: price missing from the catalog" in text(driver, "#savings")
+        assert gap["missing_prices"].split()[0] in text(driver, "#savings")

@@ -63,13 +63,20 @@ def _sums(items: list[dict[str, Any]], rows: list[dict[str, str]]) -> tuple[Deci
 
 
 def _check(client: FlaskClient, query: dict[str, str], want_total: str | None,
-           want_count: int | None) -> None:
+           want_count: int | None, want_unpriced: int | None = None) -> None:
     items, totals = _list(client, query)
     rows = _csv(client, query)
     api, sheet = _sums(items, rows)
     assert len(rows) == len(items) == totals["findings"], query
     assert api == sheet == Decimal(totals["estimated_monthly_savings"]), query
     assert sum(r["counted"] == "True" for r in rows) == totals["counted"], query
+    # what the total leaves out: counted rows without an estimate, each with its reason
+    unpriced = [r for r in rows if r["counted"] == "True" and not r["estimated_monthly_savings"]]
+    assert all(r["unpriced_reason"] for r in unpriced), query
+    assert len(unpriced) == totals["unpriced_findings"]["count"], query
+    assert sum(totals["unpriced_findings"]["by_reason"].values()) == len(unpriced), query
+    assert sum(r["counted"] == "True" and r["savings_bound"] == "lower" for r in rows) == \
+        totals["lower_bound"]["count"], query
     assert [r["finding_id"] for r in rows] == [f["finding_id"] for f in items], query
     for row in rows:  # a row that does not count says why; superseded is its own column
         assert (row["counted"] == "True") == (row["count_state"] == "counted"), row
@@ -78,6 +85,8 @@ def _check(client: FlaskClient, query: dict[str, str], want_total: str | None,
         assert Decimal(totals["estimated_monthly_savings"]) == Decimal(want_total), query
     if want_count is not None:
         assert totals["counted"] == want_count, query
+    if want_unpriced is not None:
+        assert totals["unpriced_findings"]["count"] == want_unpriced, query
 
 
 def test_overview_list_and_csv_agree_for_every_filter(client: FlaskClient,
@@ -102,7 +111,17 @@ def test_overview_list_and_csv_agree_for_every_filter(client: FlaskClient,
         assert {g["key"]: g["estimated_monthly_savings"] for g in ov[f"by_{dim}"]} == {
             k: v["estimated_monthly_savings"] for k, v in writer.items()}, dim
 
-    _check(client, {}, ov["estimated_monthly_savings"], ov["findings_open"])
+    # unknowns: the writer's SQL and the web agree on what the headline leaves out, and why
+    writer_unpriced = summary["unpriced_findings"]
+    assert ov["unpriced_findings"]["count"] == writer_unpriced["count"] > 0
+    assert ov["unpriced_findings"]["by_reason"] == writer_unpriced["by_reason"]
+    assert writer_unpriced["by_reason"]["price missing from the catalog"] > 0
+    assert ov["lower_bound"]["count"] == writer_unpriced["lower_bound"]["count"]
+    assert ov["unpriced_missing"] == writer_unpriced["missing"] and all(
+        m["key"] and m["region"] for m in ov["unpriced_missing"])
+
+    _check(client, {}, ov["estimated_monthly_savings"], ov["findings_open"],
+           ov["unpriced_findings"]["count"])
     facets = client.get("/api/findings").get_json()["data"]["facets"]
     for name, key in GROUPS.items():
         assert facets[name], name
@@ -111,12 +130,13 @@ def test_overview_list_and_csv_agree_for_every_filter(client: FlaskClient,
             group = groups.get(value)  # absent: nothing of that value counts
             _check(client, {name: value},
                    group["estimated_monthly_savings"] if group else "0",
-                   group["count"] if group else 0)
+                   group["count"] if group else 0, group["unpriced"] if group else 0)
     assert set(facets["state"]) >= {"counted", "superseded", "suppressed"}
     for state in facets["state"]:
         counted = state == "counted"
         _check(client, {"state": state}, ov["estimated_monthly_savings"] if counted else "0",
-               ov["findings_open"] if counted else 0)
+               ov["findings_open"] if counted else 0,
+               ov["unpriced_findings"]["count"] if counted else 0)
         assert _list(client, {"state": state})[1]["findings"] == ov["by_status"][state]
     # free-text filters have no overview counterpart: list and CSV still agree
     _check(client, {"tag": facets["tag_keys"][0]}, None, None)

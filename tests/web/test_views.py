@@ -41,7 +41,10 @@ def test_total_counts_what_the_writer_counts() -> None:
     got = views.overview(_snap(rows))
     assert got["estimated_monthly_savings"] == "18.00"
     assert got["findings_total"] == 6 and got["findings_open"] == 3
-    assert got["by_service"] == [{"key": "ec2", "count": 3, "estimated_monthly_savings": "18.00"}]
+    assert got["by_service"] == [{"key": "ec2", "count": 3, "estimated_monthly_savings": "18.00",
+                                  "unpriced": 1, "lower_bound": 0}]
+    assert got["unpriced_findings"] == {"count": 1, "by_reason": {
+        "price missing from the catalog": 0, "usage metric missing": 0, "not estimated": 1}}
     assert got["by_status"] == {"counted": 3, "superseded": 1, "suppressed": 1, "resolved": 1}
 
 

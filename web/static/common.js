@@ -191,6 +191,33 @@
       el("span", { className: "tag", title: k + "=" + v }, k + "=" + v)));
   }
 
+  /* A finding's savings as shown everywhere: unpriced says why, a lower bound says so. */
+  function savings(f) {
+    if (f.unpriced_reason) {
+      return el("span", { className: "nodata unpriced", title: (f.missing_prices || []).join(", "),
+        text: "unpriced: " + f.unpriced_reason });
+    }
+    const amount = money(f.estimated_monthly_savings, f.currency);
+    if (f.lower_bound) {
+      return el("span", { className: "lower-bound",
+        title: "lower bound: no price for " + (f.missing_prices || []).join(", "), text: "≥ " + amount });
+    }
+    return amount;
+  }
+
+  /* What a total leaves out: "leaves out 12 unpriced (10 price missing from the catalog, …)". */
+  function unknownsText(t) {
+    const u = t.unpriced_findings, parts = [];
+    if (u && u.count) {
+      const why = Object.entries(u.by_reason).filter(([, n]) => n > 0).map(([r, n]) => n + " " + r);
+      parts.push("leaves out " + u.count + " unpriced finding(s) (" + why.join(", ") + ")");
+    }
+    if (t.lower_bound && t.lower_bound.count) {
+      parts.push("includes " + t.lower_bound.count + " lower bound(s) (partly priced)");
+    }
+    return parts.join("; ");
+  }
+
   window.FinOps = { el, clear, money, cost, fmtTime, shortTime, banner, api, start, table, findingLink,
-    tagList, setConn };
+    tagList, setConn, savings, unknownsText };
 })();

@@ -37,7 +37,10 @@
       ["Status", f.status], ["Lifecycle", f.lifecycle_state], ["Scope", f.scope],
     ]);
     kv(document.getElementById("savings"), [
-      ["Estimated monthly savings", F.money(f.estimated_monthly_savings, f.currency)],
+      ["Estimated monthly savings", F.savings(f)],
+      ["Counted in totals", f.counted ? "yes" : "no: " + f.count_state +
+        (f.superseded_by && f.superseded_by.length ? " (by " + f.superseded_by.join(", ") + ")" : "")],
+      ["Missing prices", (f.missing_prices || []).join(", ")],
       ["Formula", f.savings_formula ? F.el("code", { text: f.savings_formula }) : null],
       ["Price", f.price === null || f.price === undefined ? null : String(f.price)],
       ["Price source", f.price_source === null || f.price_source === undefined ? null

@@ -57,6 +57,9 @@
     totals.textContent = "Total of this filter: " + F.money(t.estimated_monthly_savings, "USD") +
       " / mo over " + t.counted + " counted finding(s)" +
       (left.length ? "; listed but not counted: " + left.map(([s, n]) => n + " " + s).join(", ") : "");
+    const unknowns = F.unknownsText(t);
+    totals.dataset.unpriced = String(t.unpriced_findings.count);
+    if (unknowns) totals.textContent += "; " + unknowns;
     document.getElementById("page-info").textContent = "page " + d.page + " of " + d.pages;
     document.getElementById("prev").disabled = d.page <= 1;
     document.getElementById("next").disabled = d.page >= d.pages;
@@ -76,7 +79,7 @@
         F.el("td", { className: "count-state" }, F.el("span", { className: "state state-" + f.count_state,
           title: f.count_state === "superseded" ? "superseded by " + (f.superseded_by || []).join(", ")
             : "", text: f.count_state === "counted" ? "counted" : "not counted: " + f.count_state })),
-        F.el("td", { className: "num savings" }, F.money(f.estimated_monthly_savings, f.currency)),
+        F.el("td", { className: "num savings" }, F.savings(f)),
         F.el("td", { className: "num actual-cost" },
           F.cost(f.actual_cost_30d, f.actual_currency || f.currency, d.has_cur)),
         F.el("td", {}, F.tagList(f.tags))));

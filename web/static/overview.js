@@ -29,6 +29,7 @@
       { label: "Findings", key: "count", num: true },
       { label: "Est. savings / mo", num: true,
         render: (r) => F.money(r.estimated_monthly_savings, currency) },
+      { label: "Unpriced", key: "unpriced", num: true },
     ], rows);
   }
 
@@ -42,6 +43,13 @@
     const total = document.getElementById("total-savings");
     total.textContent = F.money(d.estimated_monthly_savings, cur);
     total.dataset.amount = d.estimated_monthly_savings;
+    total.dataset.unpriced = String(d.unpriced_findings.count);
+    document.getElementById("total-unknowns").textContent = F.unknownsText(d) || "every counted finding is priced";
+    document.getElementById("unpriced-section").hidden = !d.unpriced_missing.length;
+    F.table(document.getElementById("unpriced"), [
+      { label: "Missing", key: "key" }, { label: "Region", key: "region" },
+      { label: "Findings", key: "findings", num: true },
+    ], d.unpriced_missing);
     const actual = document.getElementById("actual-covered");
     F.clear(actual).append(F.cost(d.actual_cost_30d_covered, cur, d.has_cur));
     document.getElementById("actual-covered-sub").textContent = d.has_cur
@@ -65,8 +73,7 @@
       { label: "Finding", render: (f) => F.findingLink(f, f.title) },
       { label: "Resource", render: (f) => f.resource_name || f.resource_id },
       { label: "Service", key: "service" },
-      { label: "Est. savings / mo", num: true,
-        render: (f) => F.money(f.estimated_monthly_savings, f.currency) },
+      { label: "Est. savings / mo", num: true, render: (f) => F.savings(f) },
     ], d.top_savings);
   }
 

@@ -37,3 +37,24 @@ def test_missing_price_is_unknown_not_zero(catalog):
 def test_bad_catalog_price_rejected(bad):
     with pytest.raises(CatalogError):
         PriceCatalog.from_mapping({"regions": {"us-east-1": {"ebs:gp2:gb-month": bad}}})
+
+
+def test_partly_priced_saving_is_a_flagged_lower_bound():
+    """An idle EMR node: its EC2 part is priced, its EMR fee is not. The finding saves at least
+    the EC2 part (3 x 730 h x $0.5 = $1095.00), flagged as a lower bound with the missing key."""
+    cat = PriceCatalog.from_mapping({"regions": {"eu-west-1": {"ec2:m5.xlarge:linux:hour": "0.5"}}})
+    terms = [Term(Decimal(2190), "3 x 730 h", "ec2:m5.xlarge:linux:hour"),
+             Term(Decimal(2190), "3 x 730 h", "emr:m5.xlarge:hour")]
+    est = estimate(cat, "eu-west-1", terms)
+    assert est.amount == Decimal("1095.00") and est.lower_bound
+    assert est.evidence()["savings_bound"] == "lower"
+    assert est.evidence()["missing_prices"] == ["emr:m5.xlarge:hour"]
+    assert ">= $1095.00/month (lower bound: emr:m5.xlarge:hour not priced)" in est.formula
+    # a missing price on a subtracted term could make the saving smaller: no bound, unknown
+    minus = estimate(cat, "eu-west-1", [terms[0], Term(Decimal(1), "1", "emr:m5.xlarge:hour",
+                                                       sign=-1)])
+    assert minus.amount is None and not minus.lower_bound
+    # nothing priced: unknown, not a zero lower bound
+    assert estimate(cat, "eu-west-1", terms[1:]).amount is None
+    # an upper-bounded estimate never becomes a lower bound as well
+    assert estimate(cat, "eu-west-1", terms, upper_bound=True).amount is None
