@@ -180,6 +180,9 @@ def one_run(bootstrap: str, inputs: dict[str, list[Message]], args: argparse.Nam
                                   chunk_records=args.chunk_records, batch_max=args.batch_max,
                                   partitions=parts, engine=engine)
     worker.cmd += ["--session-timeout", str(args.session_timeout)]
+    if code_dir and "--data-dir" not in (Path(code_dir) / "finops/commands/stream.py").read_text():
+        at = worker.cmd.index("--data-dir")  # an older checkout: its worker has no such option
+        del worker.cmd[at : at + 2]
     with chdir(code_dir or Path.cwd()):  # `python -m finops.cli` imports from the working directory first
         worker.start()
     sampler = RssSampler(worker.pid)
