@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
-FINOPS_SERVICES = sorted(name for name in SERVICES if name not in KAFKA_NODES)
+ICEBERG_SERVICES = ("iceberg-rest", "trino")  # third-party images (docs/iceberg.md)
+FINOPS_SERVICES = sorted(name for name in SERVICES if name not in KAFKA_NODES + ICEBERG_SERVICES)
 
 
 def _env(service: dict[str, Any]) -> dict[str, str]:
@@ -26,7 +27,23 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_expected_services_exist() -> None:
-    assert set(SERVICES) == {*KAFKA_NODES, "estate", "scanner", "stream", "jobs", "web"}
+    assert set(SERVICES) == {*KAFKA_NODES, *ICEBERG_SERVICES, "estate", "scanner", "stream", "jobs", "web",
+                             "notifier", "stream-iceberg"}
+
+
+def test_trino_and_the_iceberg_stream_share_one_rest_catalog_and_the_data_volume() -> None:
+    trino = SERVICES["trino"]
+    mount = next(v for v in trino["volumes"] if v.endswith(":ro"))
+    local, inside = mount.split(":")[:2]
+    assert inside == "/etc/trino/catalog/iceberg.properties"
+    props = dict(line.split("=", 1) for line in (ROOT / local).read_text().splitlines()
+                 if line and not line.startswith("#"))
+    env = _env(SERVICES["stream-iceberg"])
+    assert props["iceberg.catalog.type"] == env["PYICEBERG_CATALOG__FINOPS__TYPE"] == "rest"
+    assert props["iceberg.rest-catalog.uri"] == env["PYICEBERG_CATALOG__FINOPS__URI"]
+    warehouse = _env(SERVICES["iceberg-rest"])["CATALOG_WAREHOUSE"]
+    assert warehouse.startswith(f"file://{env['FINOPS_DATA_DIR']}/")
+    assert all("data:/data" in SERVICES[name]["volumes"] for name in (*ICEBERG_SERVICES, "stream-iceberg"))
 
 
 @pytest.mark.parametrize("name", FINOPS_SERVICES)
@@ -115,3 +132,18 @@ def test_dockerfile_installs_the_project_on_python_311_slim() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".cache", "data", ".stress"} <= ignored
+
+
+def test_notifier_reads_the_mounted_rules_and_every_service_exposes_metrics() -> None:
+    from notify.rules import load
+
+    notifier = SERVICES["notifier"]
+    command = notifier["command"]
+    mount = next(v for v in notifier["volumes"] if v.endswith(":ro"))
+    local, inside = mount.split(":")[:2]
+    assert command[command.index("--rules") + 1] == inside
+    assert load(ROOT / local)  # the shipped rule file parses
+    for name in ("scanner", "stream", "jobs", "notifier", "web"):
+        command = SERVICES[name]["command"]
+        port = command[command.index("--metrics-port") + 1]
+        assert any(str(p).split(":")[-1] == port for p in SERVICES[name]["ports"]), name
