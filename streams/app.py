@@ -76,22 +76,23 @@ class StreamSettings:
         )
 
     def dead_letter_publisher(self, limits: MessageLimits) -> DeadLetterPublisher:
-        return DeadLetterPublisher(
+        from streams.metrics import watch_dead_letters
+
+        return watch_dead_letters(DeadLetterPublisher(
             self.dlq_bootstrap or self.bootstrap or bootstrap_servers(),
             self.dlq_topic,
             {"message.timeout.ms": int(self.dlq_timeout_s * 1000)},
             max_bytes=limits.dlq_max_bytes,
             flush_timeout_s=self.dlq_timeout_s + 10.0,
-        )
+        ))
 
 
 def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
-    from streams.metrics import count_dead_letters, instrument
+    from streams.metrics import instrument
 
-    on_dead = count_dead_letters(on_dead)
     if settings.sink == "iceberg":
         from streams.iceberg_processor import iceberg_processors
 
