@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from contracts.text import ascii_lower, id_text, trim_text
+
 
 @dataclass(frozen=True, slots=True)
 class ArnForm:
@@ -67,14 +69,14 @@ _ALIASES.update(
     }
 )
 
-_ARN_RE = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$", re.I)
+_ARN_RE = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)\Z", re.I | re.A)
 
 
 def canonical_resource_type(value: str) -> str:
     """CloudFormation type name for a resource type or one of its aliases; unknown types pass
     through trimmed (validation decides whether they are acceptable)."""
-    text = value.strip()
-    return _ALIASES.get(text.lower(), text)
+    text = id_text(value)
+    return _ALIASES.get(ascii_lower(text), text)
 
 
 def partition_for(region: str) -> str:
@@ -87,7 +89,7 @@ def partition_for(region: str) -> str:
 
 def canonical_arn(resource_type: str, resource_id: str, account_id: str, region: str) -> str:
     """The ARN normal form of a resource, built from a bare id or normalized from an ARN."""
-    rid = resource_id.strip()
+    rid = trim_text(resource_id)
     form = ARN_FORMS.get(resource_type)
     match = _ARN_RE.match(rid)
     if match:
@@ -95,16 +97,16 @@ def canonical_arn(resource_type: str, resource_id: str, account_id: str, region:
     if form is None:
         return rid  # unknown type and not an ARN: validation reports it
     if form.lower_id:
-        rid = rid.lower()
+        rid = ascii_lower(rid)
     region_part = region if form.regional else ""
     account_part = account_id if form.has_account else ""
     return f"arn:{partition_for(region)}:{form.service}:{region_part}:{account_part}:" + form.template.format(id=rid)
 
 
 def _normalize_arn(match: re.Match[str], form: ArnForm | None) -> str:
-    partition = match["partition"].lower()
-    service = match["service"].lower()
-    region = match["region"].lower()
+    partition = ascii_lower(match["partition"])
+    service = ascii_lower(match["service"])
+    region = ascii_lower(match["region"])
     account = match["account"].replace("-", "")
     resource = match["resource"]
     if service == "logs" and resource.endswith(":*"):
@@ -113,5 +115,5 @@ def _normalize_arn(match: re.Match[str], form: ArnForm | None) -> str:
         parts = resource.split(":")
         resource = ":".join(parts[:2])  # drop a version or alias qualifier
     if form is not None and form.lower_id:
-        resource = resource.lower()
+        resource = ascii_lower(resource)
     return f"arn:{partition}:{service}:{region}:{account}:{resource}"

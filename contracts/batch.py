@@ -25,6 +25,7 @@ from contracts.batch_columns import (
     by_unique,
     confidence_column,
     money_column,
+    no_control,
     observed_column,
     schema_version_ok,
     text,
@@ -55,7 +56,7 @@ from contracts.schema import (
     STATUSES,
     WIRE_FIELDS,
 )
-from contracts.validate import Problem
+from contracts.validate import FREE_TEXT, Problem
 
 # What the reference processor turns into a "cast" dead letter rather than a crash.
 CAST_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
@@ -200,6 +201,9 @@ def _canonical_columns(
     out["resource_id"] = resource_ids(
         rows, text(rows, col("resource_id"), nullable=False), rtype, out, partition
     )
+    no_control(rows, out["resource_id"], identifier=True)
+    for name in FREE_TEXT:
+        no_control(rows, out[name])
     out["estimated_monthly_savings"] = money_column(rows, col("estimated_monthly_savings"))
     given = pc.is_valid(out["estimated_monthly_savings"])
     rows.check(pc.or_kleene(pc.invert(given), pc.not_equal(out["savings_formula"], "")))

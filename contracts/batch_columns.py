@@ -9,7 +9,9 @@ Exactness tools used here:
 - low-cardinality fields (tenant, region, account, resource type, ...) are canonicalized and
   validated per *distinct value* with the reference's own Python code and regexes, then spread back
   to the rows with `take`: exact for any Unicode by construction, and cheap;
-- free-text trimming uses `utf8_trim` with exactly the characters `str.strip()` removes;
+- free-text trimming uses `utf8_trim` with exactly the characters `contracts.text.trim_text`
+  removes, and a row whose free text holds a control character goes to the reference (which
+  rejects it);
 - money strings in plain decimal notation are rounded by Arrow's decimal `round` (half to even);
   anything else (floats, exponents, signs) goes through the reference `money()` per row;
 - aware datetimes are converted by Arrow to exact micros, then put through the same float
@@ -29,27 +31,9 @@ import pyarrow.compute as pc
 
 from contracts.canonical import micros, money
 from contracts.schema import MONEY, TIMESTAMP
+from contracts.text import CONTROL_PATTERN, ID_CONTROL_PATTERN, TEXT_BLANKS
 from contracts.validate import MAX_SAVINGS, MAX_TIME_US, MIN_TIME_US
 
-# Exactly the code points `str.strip()` removes (Py_UNICODE_ISSPACE); a test checks the list.
-PY_WHITESPACE = "".join(
-    map(
-        chr,
-        [
-            *range(0x9, 0xE),
-            *range(0x1C, 0x21),
-            0x85,
-            0xA0,
-            0x1680,
-            *range(0x2000, 0x200B),
-            0x2028,
-            0x2029,
-            0x202F,
-            0x205F,
-            0x3000,
-        ],
-    )
-)
 NONE_TYPE = type(None)
 # Plain decimal notation Arrow parses and rounds exactly like Decimal(..).quantize(HALF_EVEN);
 # at most 10 integer digits, so that with 16 decimals it fits decimal128(38, 16).
@@ -99,8 +83,19 @@ def text(rows: Rows, col: Sequence[Any], *, nullable: bool) -> pa.Array:
 
 
 def trim(arr: pa.Array) -> pa.Array:
-    """`str.strip()` for a whole column."""
-    return pc.utf8_trim(arr, characters=PY_WHITESPACE)
+    """`contracts.text.trim_text` for a whole column."""
+    return pc.utf8_trim(arr, characters=TEXT_BLANKS)
+
+
+def has_control(arr: pa.Array, *, identifier: bool = False) -> pa.Array:
+    """True where a string holds a control character `contracts.text` forbids (null: False)."""
+    pattern = ID_CONTROL_PATTERN if identifier else CONTROL_PATTERN
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+
+
+def no_control(rows: Rows, arr: pa.Array, *, identifier: bool = False) -> None:
+    """Rows whose `arr` holds a forbidden control character go to the reference."""
+    rows.check(pc.invert(has_control(arr, identifier=identifier)))
 
 
 def by_unique(

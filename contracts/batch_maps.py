@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from contracts.batch_columns import Rows, odd_rows, trim
+from contracts.batch_columns import Rows, has_control, odd_rows, trim
 from contracts.canonical import canonical_details, details_json
 from contracts.schema import FINDING_SCHEMA
 from contracts.validate import _HEX64
@@ -80,6 +80,7 @@ def tags_column(rows: Rows, col: Sequence[Any]) -> pa.Array:
     offsets, parent, keys, values = _flatten(rows, col)
     keys, values = trim(keys), trim(values)
     _rows_where(rows, parent, pc.equal(keys, ""))
+    _rows_where(rows, parent, pc.or_(has_control(keys), has_control(values)))
     keys, values = _sort_entries(rows, parent, keys, values)
     return pa.MapArray.from_arrays(offsets, keys, values, type=TAGS_TYPE)
 
@@ -88,6 +89,7 @@ def details_column(rows: Rows, col: Sequence[Any]) -> pa.Array:
     """`details_json(canonical_details(d))`: compact JSON with sorted keys, built by kernels."""
     offsets, parent, keys, values = _flatten(rows, col)
     _rows_where(rows, parent, pc.equal(keys, ""))
+    _rows_where(rows, parent, pc.or_(has_control(keys), has_control(values)))
     escaped = pc.or_(
         pc.match_substring_regex(keys, _JSON_ESCAPED),
         pc.match_substring_regex(values, _JSON_ESCAPED),

@@ -2,9 +2,9 @@
 
 The `*_fn` functions take one distinct wire value and return its canonical form, whether the
 column path may accept it, and what else the batch needs from it. They use the same expressions
-and the same compiled regexes as `contracts.canonical` / `contracts.validate`, so Python's
-Unicode-aware `strip`/`lower`/`upper` and `re` semantics (e.g. `$` before a final newline) hold
-exactly; they run once per distinct value, not once per record.
+and the same compiled regexes as `contracts.canonical` / `contracts.validate` (ASCII-only folding,
+`contracts.text`), so the two paths agree exactly; they run once per distinct value, not once per
+record.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from contracts.arn import ARN_FORMS, canonical_arn, canonical_resource_type, partition_for
 from contracts.batch_columns import Rows, trim
 from contracts.canonical import SEVERITY_ALIASES
+from contracts.text import ascii_lower, ascii_upper, id_text
 from contracts.validate import _ACCOUNT, _CURRENCY, _REGION, _SLUG
 
 _S, _B = pa.string(), pa.bool_()
@@ -29,13 +30,13 @@ RESOURCE_TYPE = (_S, _B, _S, _B, _B, _S, _B)
 
 
 def slug_fn(value: str) -> tuple[str, bool]:
-    canon = value.strip().lower()
+    canon = ascii_lower(id_text(value))
     return canon, bool(_SLUG.match(canon))
 
 
 def enum_fn(name: str, allowed: tuple[str, ...]) -> Callable[[str], tuple[str, bool]]:
     def fn(value: str) -> tuple[str, bool]:
-        canon = value.strip().lower()
+        canon = ascii_lower(id_text(value))
         if name == "severity":
             canon = SEVERITY_ALIASES.get(canon, canon)
         return canon, canon in allowed
@@ -44,17 +45,17 @@ def enum_fn(name: str, allowed: tuple[str, ...]) -> Callable[[str], tuple[str, b
 
 
 def region_fn(value: str) -> tuple[str, bool, str]:
-    canon = value.strip().lower()
+    canon = ascii_lower(id_text(value))
     return canon, bool(_REGION.match(canon)), partition_for(canon)
 
 
 def account_fn(value: str) -> tuple[str, bool]:
-    canon = value.strip().replace("-", "")
+    canon = id_text(value).replace("-", "")
     return canon, bool(canon) and bool(_ACCOUNT.match(canon))
 
 
 def currency_fn(value: str) -> tuple[str, bool]:
-    canon = value.strip().upper() if value.strip() else "USD"
+    canon = ascii_upper(id_text(value)) if id_text(value) else "USD"
     return canon, bool(_CURRENCY.match(canon))
 
 

@@ -1,7 +1,9 @@
 """Canonical form of a wire finding: one spelling for every value that means the same thing.
 
 Canonicalization never fails: it normalizes what it can and leaves the rest for
-`contracts.validate`, which reports every problem with its field name.
+`contracts.validate`, which reports every problem with its field name. Identifiers are folded in
+ASCII only and free text keeps its control characters, so validation rejects what is not exact
+(`contracts.text`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from contracts.arn import canonical_arn, canonical_resource_type
+from contracts.text import ascii_lower, ascii_upper, id_text, trim_text
 
 CENT = Decimal("0.01")
 
@@ -49,6 +52,8 @@ def money(value: Any) -> Decimal | None | str:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
+    if isinstance(value, str) and not value.isascii():
+        return value  # Decimal() would read Arabic-Indic or full-width digits: not an amount here
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
@@ -99,11 +104,11 @@ def canonicalize_record(rec: Mapping[str, Any]) -> dict[str, Any]:
     for name in _LOWER_FIELDS:
         value = out.get(name)
         if isinstance(value, str):
-            out[name] = value.strip().lower()
+            out[name] = ascii_lower(id_text(value))
     for name in _TRIM_FIELDS:
         value = out.get(name)
         if isinstance(value, str):
-            out[name] = value.strip()
+            out[name] = trim_text(value)
     if out.get("resource_name") == "":
         out["resource_name"] = None
     if out.get("alternative_group") == "":
@@ -113,9 +118,9 @@ def canonicalize_record(rec: Mapping[str, Any]) -> dict[str, Any]:
         out["severity"] = SEVERITY_ALIASES.get(sev, sev)
     account = out.get("account_id")
     if isinstance(account, str):
-        out["account_id"] = account.strip().replace("-", "")
+        out["account_id"] = id_text(account).replace("-", "")
     currency = out.get("currency")
-    out["currency"] = currency.strip().upper() if isinstance(currency, str) and currency.strip() else "USD"
+    out["currency"] = ascii_upper(id_text(currency)) if isinstance(currency, str) and id_text(currency) else "USD"
     rtype = out.get("resource_type")
     if isinstance(rtype, str):
         out["resource_type"] = canonical_resource_type(rtype)
@@ -126,7 +131,7 @@ def canonicalize_record(rec: Mapping[str, Any]) -> dict[str, Any]:
         )
     tags = out.get("tags") or {}
     if isinstance(tags, Mapping):
-        out["tags"] = {str(k).strip(): str(v).strip() for k, v in sorted(tags.items(), key=lambda kv: str(kv[0]).strip())}
+        out["tags"] = {trim_text(str(k)): trim_text(str(v)) for k, v in sorted(tags.items(), key=lambda kv: trim_text(str(kv[0])))}
     details = out.get("details") or {}
     if isinstance(details, Mapping):
         out["details"] = canonical_details(details)

@@ -18,7 +18,8 @@ import pyarrow as pa
 from contracts.canonical import micros
 from contracts.cast import ContractError, Provenance
 from contracts.schema import PROVENANCE_FIELDS, TIMESTAMP
-from contracts.validate import Problem
+from contracts.text import ascii_lower, id_text
+from contracts.validate import _ACCOUNT, _REGION, _SLUG, Problem
 
 SCAN_SCHEMA_VERSION = 1
 SCAN_STATUSES = ("ok", "partial", "failed")
@@ -48,10 +49,18 @@ SCAN_SCHEMA = pa.schema(
 )
 
 
+_IDENTIFIERS = (
+    ("tenant_id", _SLUG, "a lower-case slug"),
+    ("workspace", _SLUG, "a lower-case slug"),
+    ("account_id", _ACCOUNT, "a 12-digit AWS account id"),
+    ("region", _REGION, "an AWS region"),
+)
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = id_text(str(value))
     return text or None
 
 
@@ -63,7 +72,7 @@ def _counts(name: str, value: Any, problems: list[Problem]) -> list[tuple[str, i
         return []
     out: dict[str, int] = {}
     for key, count in value.items():
-        k = str(key).strip().lower()
+        k = ascii_lower(id_text(str(key)))
         if not k:
             problems.append(Problem(name, "empty key"))
             continue
@@ -88,7 +97,7 @@ def _errors(value: Any, problems: list[Problem]) -> list[dict[str, str | None]]:
         row = {name: _text(err.get(name)) for name in ERROR_FIELDS}
         for name in ("region", "service", "check_id"):
             if row[name] is not None:
-                row[name] = row[name].lower()  # type: ignore[union-attr]
+                row[name] = ascii_lower(row[name])  # type: ignore[arg-type]
         if row["account_id"] is not None:
             row["account_id"] = row["account_id"].replace("-", "")  # type: ignore[union-attr]
         out.append(row)
@@ -115,18 +124,22 @@ def scan_wire_to_row(wire: Mapping[str, Any], where: Provenance) -> dict[str, An
             problems.append(Problem(name, "required"))
         row[name] = value
     if row["tenant_id"]:
-        row["tenant_id"] = row["tenant_id"].lower()
+        row["tenant_id"] = ascii_lower(row["tenant_id"])
     if row["region"]:
-        row["region"] = row["region"].lower()
+        row["region"] = ascii_lower(row["region"])
     if row["account_id"]:
         row["account_id"] = row["account_id"].replace("-", "")
-    row["workspace"] = (_text(wire.get("workspace")) or "default").lower()
+    row["workspace"] = ascii_lower(_text(wire.get("workspace")) or "default")
+    # the same ASCII identifier patterns as findings (tenant and workspace name directories)
+    for name, pattern, what in _IDENTIFIERS:
+        if row[name] and not pattern.match(row[name]):
+            problems.append(Problem(name, f"{row[name]!r} is not {what}"))
     row["started_at"] = _time("started_at", wire.get("started_at"), problems)
     row["finished_at"] = _time("finished_at", wire.get("finished_at"), problems)
     if row["started_at"] is not None and row["finished_at"] is not None:
         if row["finished_at"] < row["started_at"]:
             problems.append(Problem("finished_at", "before started_at"))
-    status = (_text(wire.get("status")) or "").lower()
+    status = ascii_lower(_text(wire.get("status")) or "")
     if status not in SCAN_STATUSES:
         problems.append(Problem("status", f"{status!r} not in {SCAN_STATUSES}"))
     row["status"] = status

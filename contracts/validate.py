@@ -11,12 +11,15 @@ from typing import Any
 from contracts.arn import ARN_FORMS
 from contracts.identity import fingerprint
 from contracts.schema import ID_MODES, SCHEMA_VERSION, SEVERITIES, STATUSES
+from contracts.text import control_at
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^(global|[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# ASCII classes only, anchored at the very end (`$` would also match before a final newline).
+_ACCOUNT = re.compile(r"^[0-9]{12}\Z", re.A)
+_REGION = re.compile(r"^(global|[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9])\Z", re.A)
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}\Z", re.A)
+_HEX64 = re.compile(r"^[0-9a-f]{64}\Z", re.A)
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z", re.A)
+FREE_TEXT = ("title", "resource_name", "savings_formula", "alternative_group", "run_id", "scope")
 MIN_TIME_US = 946_684_800_000_000  # 2000-01-01
 MAX_TIME_US = 4_102_444_800_000_000  # 2100-01-01
 MAX_SAVINGS = Decimal("10000000000")  # $10bn a month is a bug, not a finding
@@ -37,6 +40,11 @@ def _required_str(rec: Mapping[str, Any], name: str, problems: list[Problem]) ->
         problems.append(Problem(name, "required" if value in (None, "") else f"must be a string, got {type(value).__name__}"))
         return None
     return value
+
+
+def _control(field: str, value: Any, problems: list[Problem], *, identifier: bool = False) -> None:
+    if isinstance(value, str) and (at := control_at(value, identifier=identifier)) >= 0:
+        problems.append(Problem(field, f"control character U+{ord(value[at]):04X} at position {at}"))
 
 
 def validate(rec: Mapping[str, Any]) -> list[Problem]:
@@ -88,12 +96,19 @@ def validate(rec: Mapping[str, Any]) -> list[Problem]:
         problems.append(Problem("observed_at", f"{observed!r} is not a UTC timestamp"))
     elif not MIN_TIME_US <= observed < MAX_TIME_US:
         problems.append(Problem("observed_at", f"{observed} is outside 2000-2100"))
+    for name in FREE_TEXT:
+        _control(name, rec.get(name), problems)
+    _control("resource_id", rid, problems, identifier=True)
     for name in ("tags", "details"):
         value = rec.get(name)
         if not isinstance(value, Mapping):
             problems.append(Problem(name, "must be a map of strings"))
-        elif any(not k for k in value):
+            continue
+        if any(not k for k in value):
             problems.append(Problem(name, "empty key"))
+        for k, v in value.items():
+            _control(f"{name}[{k!r}]", k, problems)
+            _control(f"{name}[{k!r}]", v, problems)
     if rec.get("schema_version") != SCHEMA_VERSION:
         problems.append(Problem("schema_version", f"{rec.get('schema_version')!r} != {SCHEMA_VERSION}"))
     sources = rec.get("source_fingerprints") or []

@@ -43,6 +43,7 @@ class JobPaths:
     facts_dir: Path | None = None
     suppressions_dir: Path | None = None
     rules_dir: Path = RULES_DIR
+    iceberg_dir: Path | None = None  # read findings and scans from the Iceberg tables here instead
 
     @classmethod
     def under(cls, data_dir: Path) -> JobPaths:
@@ -78,6 +79,11 @@ class JobRunner:
         self.con = connect(threads=threads)
         self.findings = findings_table(paths.findings_dir)
         self.scans = scans_table(paths.scans_dir)
+        if paths.iceberg_dir is not None:
+            from jobs.iceberg_inputs import iceberg_findings_table, iceberg_scans_table
+
+            self.findings = iceberg_findings_table(paths.iceberg_dir)
+            self.scans = iceberg_scans_table(paths.iceberg_dir)
         self.findings.create(self.con)
         self.scans.create(self.con)
         self.windows = 0

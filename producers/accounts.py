@@ -16,6 +16,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from producers.metrics import instrument_session
+
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 CREDENTIAL_TTL_S = 45 * 60  # assumed-role credentials last 1 h; renew well before
 
@@ -31,6 +33,7 @@ class EndpointSession(boto3.session.Session):
     def __init__(self, *args: Any, endpoint_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.endpoint_url = endpoint_url
+        instrument_session(self)  # API calls, errors, throttles by service (metrics)
 
     def client(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if self.endpoint_url and not kwargs.get("endpoint_url"):

@@ -14,11 +14,18 @@ rewritten with a superset of rows as the chunk fills. A worker that starts in th
 from the files on disk, so the rewrite holds every row once: the same names, the same bytes as if
 nothing had happened. Rows on disk at or past the start offset are dropped from memory, since Kafka
 delivers them again.
+
+Several workers of one group may share the output directory. Each partition's files are written by
+its owner only; a chunk counts as written only once every one of its files was renamed into place,
+and a failed write forgets the chunk's written state and raises `SinkWriteError`, so its offsets are
+never handed back as committable until a later write succeeds (the engine stops the worker).
+Temporaries are cleaned per partition as the sink takes it over (`remove_abandoned_temporaries`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +34,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sinks.parquet_format import write_parquet
+from sinks.parquet_format import remove_abandoned_temporaries, write_parquet
 from sinks.partitioner import file_name, partition_dir, split_by_partition
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_RECORDS = 10_000  # rows per partition held in memory at most; ~1 MB files
+
+
+class SinkWriteError(RuntimeError):
+    """A chunk's files could not be made durable; its offsets must not be committed."""
+
+    def __init__(self, topic: str, partition: int, chunk: int, path: Path, cause: BaseException) -> None:
+        super().__init__(f"{topic}[{partition}] chunk {chunk}: writing {path} failed: {type(cause).__name__}: {cause}")
+        self.topic, self.partition, self.chunk, self.path = topic, partition, chunk, path
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +76,7 @@ class SinkStats:
     chunks_completed: int = 0
     provisional_writes: int = 0
     chunks_resumed: int = 0
+    temporaries_removed: int = 0
 
 
 class ChunkSink:
@@ -84,6 +100,7 @@ class ChunkSink:
         self.on_file = on_file
         self.stats = SinkStats()
         self._open: dict[tuple[str, int], _Chunk] = {}
+        self._owned: set[tuple[str, int]] = set()  # partitions whose abandoned temporaries were cleaned
 
     def add(self, topic: str, partition: int, offsets: Sequence[int], table: pa.Table) -> list[Committable]:
         """Take one consumed batch of a partition: `offsets` are every offset consumed (valid or
@@ -96,6 +113,8 @@ class ChunkSink:
         done: list[Committable] = []
         n = self.chunk_records
         tp = (topic, partition)
+        if tp not in self._owned:
+            self._take_over(topic, partition)
         row_offsets = table[self.offset_column] if table.num_rows else None
         start = 0
         while start < len(offsets):
@@ -104,9 +123,9 @@ class ChunkSink:
             while end < len(offsets) and offsets[end] // n == index:
                 end += 1
             chunk = self._open.get(tp)
-            if chunk is not None and chunk.index != index:
-                if index < chunk.index:
-                    raise ValueError(f"{topic}[{partition}]@{offsets[start]}: offsets went backwards")
+            if chunk is not None and offsets[start] <= chunk.last_offset:
+                chunk = self._rewind(tp, chunk, offsets[start])
+            if chunk is not None and chunk.index != index:  # moved on (a rewind dropped any earlier one)
                 done.append(self._complete(tp, chunk))
                 chunk = None
             lo, hi = index * n, (index + 1) * n
@@ -136,6 +155,37 @@ class ChunkSink:
                 chunk.committed_offset = chunk.last_offset
                 done.append(Committable(tp[0], tp[1], chunk.last_offset))
         return done
+
+    def _rewind(self, tp: tuple[str, int], chunk: _Chunk, offset: int) -> _Chunk | None:
+        """The consumer went back to `offset` (a re-delivery: a seek to the committed offset after
+        a rebalance, or events of a revoked generation handled late): forget the open chunk's rows
+        at or past it, which arrive again, so no row is held twice. A chunk starting past `offset` is
+        dropped whole (a later take-up reloads it from disk)."""
+        log.info("re-delivery: open chunk rewound",
+                 extra={"topic": tp[0], "partition": tp[1], "chunk": chunk.index, "to_offset": offset,
+                        "last_offset": chunk.last_offset})
+        if offset <= chunk.index * self.chunk_records:
+            self._open.pop(tp, None)
+            return None
+        if chunk.tables:
+            table = pa.concat_tables(chunk.tables)
+            kept = table.filter(pc.less(table[self.offset_column], offset))
+            chunk.tables = [kept] if kept.num_rows else []
+            chunk.rows = kept.num_rows
+        chunk.last_offset = offset - 1
+        chunk.written_rows = -1  # whatever is on disk, the next write states this chunk afresh
+        return chunk
+
+    def _take_over(self, topic: str, partition: int) -> None:
+        """First batch of a partition since start-up or its last revocation: this worker owns it
+        now, so temporaries of it that are older than this moment were left by a killed or revoked
+        previous owner."""
+        removed = remove_abandoned_temporaries(self.root, topic, partition, older_than=time.time())
+        self._owned.add((topic, partition))
+        if removed:
+            self.stats.temporaries_removed += len(removed)
+            log.info("abandoned temporaries removed",
+                     extra={"topic": topic, "partition": partition, "files": [str(p) for p in removed]})
 
     def _resume(self, topic: str, partition: int, index: int, first_offset: int) -> _Chunk:
         """A new open chunk; when it starts past the chunk's first offset, reload the rows that
@@ -179,6 +229,7 @@ class ChunkSink:
         """Forget an open chunk (partition revoked): its offsets are uncommitted, the new owner
         re-reads them and rewrites the same files."""
         self._open.pop((topic, partition), None)
+        self._owned.discard((topic, partition))
 
     def open_partitions(self) -> list[tuple[str, int]]:
         return sorted(self._open)
@@ -191,8 +242,12 @@ class ChunkSink:
         return Committable(tp[0], tp[1], chunk.last_offset)
 
     def _write(self, tp: tuple[str, int], chunk: _Chunk) -> None:
-        chunk.written_rows = chunk.rows
+        """Write every file of the chunk; only when all are in place does it count as written. On
+        failure the chunk is marked unwritten (the next flush rewrites every file of it) and
+        `SinkWriteError` names the partition, chunk and file."""
+        chunk.written_rows = -1
         if not chunk.rows:
+            chunk.written_rows = 0
             return
         table = pa.concat_tables(chunk.tables).combine_chunks()
         chunk.tables = [table]
@@ -200,9 +255,13 @@ class ChunkSink:
         for (tenant, day), rows in split_by_partition(table, self.time_column).items():
             first = int(rows[self.offset_column][0].as_py())
             path = partition_dir(self.root, tenant, day) / file_name(tp[0], tp[1], first)
-            size = write_parquet(rows, path)
+            try:
+                size = write_parquet(rows, path)
+            except Exception as exc:
+                raise SinkWriteError(tp[0], tp[1], chunk.index, path, exc) from exc
             self.stats.files_written += 1
             self.stats.rows_written += rows.num_rows
             if self.on_file:
                 self.on_file(path, rows.num_rows)
             log.debug("parquet written", extra={"path": str(path), "rows": rows.num_rows, "bytes": size})
+        chunk.written_rows = chunk.rows

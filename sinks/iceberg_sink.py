@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS, Committable
-from sinks.iceberg_tables import committed_offsets, offsets_key
+from sinks.iceberg_tables import CHUNK_RECORDS_KEY, committed_offsets, offsets_key
 
 if TYPE_CHECKING:
     from pyiceberg.table import Table
@@ -237,4 +237,5 @@ class IcebergSink:
             offsets_key(topic): json.dumps({str(p): o for p, o in sorted(offsets.items())}, separators=(",", ":"))
             for topic, offsets in held.items()
         }
+        properties[CHUNK_RECORDS_KEY] = str(self.commit_rows)
         return data, properties, advances

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 CATALOG_NAME = "finops"
 NAMESPACE = "finops"
 OFFSETS_PREFIX = "finops.kafka.offsets."
+# the stream's offset grid (`--chunk-records`): lets a reader name rows by the Parquet file they
+# would be in (`jobs.iceberg_inputs`)
+CHUNK_RECORDS_KEY = "finops.kafka.chunk-records"
 
 # Keep metadata small under frequent commits: old metadata.json files are deleted as they go.
 # No retries inside pyiceberg: its retry re-applies the same rows and the same (stale) offsets on
@@ -153,7 +156,7 @@ def committed_offsets(table: Table, topic: str) -> dict[int, int]:
 
 
 def offsets_properties(table: Table) -> dict[str, str]:
-    """Every `finops.kafka.offsets.*` property as the current lineage holds it (newest wins): what
+    """Every `finops.kafka.offsets.*` property (and the grid) as the current lineage holds it (newest wins): what
     a maintenance commit (compaction) must carry forward."""
     from pyiceberg.table.snapshots import ancestors_of
 
@@ -162,7 +165,7 @@ def offsets_properties(table: Table) -> dict[str, str]:
         if snapshot.summary is None:
             continue
         for key, value in snapshot.summary.additional_properties.items():
-            if key.startswith(OFFSETS_PREFIX):
+            if key.startswith(OFFSETS_PREFIX) or key == CHUNK_RECORDS_KEY:
                 found.setdefault(key, value)
     return found
 

@@ -85,7 +85,14 @@ def _make_agent(
             for event in events:
                 tp = event.message.tp
                 by_tp.setdefault((tp.topic, tp.partition), []).append(event)
+            assigned = app.consumer.assignment()
             for key, tp_events in sorted(by_tp.items()):
+                if TP(*key) not in assigned:
+                    # taken before a revocation: the partition's new owner reads them again, and
+                    # writing them here would make two writers of one partition's files
+                    log.info("events of a revoked partition skipped",
+                             extra={"topic": key[0], "partition": key[1], "events": len(tp_events)})
+                    continue
                 for event in tp_events:
                     acker.hold(key, event)
                 done = processor.process(key[0], key[1], [_incoming(e) for e in tp_events])

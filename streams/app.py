@@ -89,10 +89,13 @@ def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
+    from streams.metrics import count_dead_letters, instrument
+
+    on_dead = count_dead_letters(on_dead)
     if settings.sink == "iceberg":
         from streams.iceberg_processor import iceberg_processors
 
-        return iceberg_processors(settings, on_dead)
+        return instrument(iceberg_processors(settings, on_dead))
     processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
     if settings.findings_topic:
         from streams.publish import publishing
@@ -103,7 +106,7 @@ def build_processors(
         processors[settings.scans_topic] = processor_for(
             "scan", settings.scans_dir, settings.chunk_records, on_dead
         )
-    return processors
+    return instrument(processors)
 
 
 def create_app(settings: StreamSettings) -> faust.App:

@@ -45,8 +45,8 @@ class MessageLimits:
             "max.partition.fetch.bytes": self.partition_fetch_bytes,
             # librdkafka requires receive.message.max.bytes >= fetch.max.bytes + 512
             "receive.message.max.bytes": max(RECEIVE_MAX_BYTES, fetch + 1024),
-            # prefetch bound; must hold at least one whole fetch
-            "queued.max.messages.kbytes": max(16384, 2 * fetch // 1024),
+            # prefetch bound (memory); at least one whole fetch. 16 MiB as before for default topics
+            "queued.max.messages.kbytes": max(16384, fetch // 1024),
         }
 
 

@@ -18,7 +18,6 @@ from contracts.cast import Provenance
 from contracts.schema import FINDING_SCHEMA
 from schemas.wire import Decoder, WireError
 from sinks.chunk_sink import ChunkSink, Committable
-from sinks.parquet_format import remove_stale_temporaries
 from sinks.sink import Sink
 from streams.dead_letter import DeadLetter
 from streams.failure import StreamFailure
@@ -176,9 +175,9 @@ def processor_for(
     schema: str, out_dir: Path, chunk_records: int, on_dead: Callable[[DeadLetter], None]
 ) -> Processor:
     """The processor of a wire schema ("finding" or "scan") writing under `out_dir`: the one
-    recipe the faust agents, the kafka engine and `finops replay` share. Temporary files a killed
-    writer left there are removed first (never read; safe)."""
-    remove_stale_temporaries(out_dir)
+    recipe the faust agents, the kafka engine and `finops replay` share. Nothing under `out_dir` is
+    removed here: peers may share it; the sink cleans a partition's abandoned temporaries as it
+    takes the partition over."""
     if schema == "finding":
         sink = ChunkSink(out_dir, FINDING_SCHEMA, chunk_records=chunk_records)
         return Processor("finding", convert_batch, sink, on_dead)

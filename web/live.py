@@ -53,6 +53,11 @@ class Broadcaster:
         with self._lock:
             return len(self._subs.get(tenant, ()))
 
+    def counts(self) -> dict[str, int]:
+        """Open streams per tenant (the web metrics' SSE gauge)."""
+        with self._lock:
+            return {t: len(subs) for t, subs in sorted(self._subs.items())}
+
     def close(self) -> None:
         """End every open stream (shutdown): browsers reconnect, to this or the next process."""
         with self._lock:

@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from common.metrics import add_metrics_port, serve_metrics
 from common.settings import DATA_DIR
 
 log = logging.getLogger("finops.jobs")
@@ -33,6 +34,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="root of the defaults below")
     p.add_argument("--findings-dir", type=Path, help="default <data-dir>/findings")
     p.add_argument("--scans-dir", type=Path, help="default <data-dir>/scans")
+    p.add_argument("--iceberg-dir", type=Path, default=None,
+                   help="read findings and scans from the Iceberg tables here (the stream's --iceberg-dir) "
+                        "instead of the Parquet dirs; same snapshots either way (docs/iceberg.md)")
     p.add_argument("--snapshots-dir", type=Path, help="default <data-dir>/snapshots")
     p.add_argument("--facts-dir", type=Path, help="CUR cost facts, default <data-dir>/cur_facts")
     p.add_argument("--suppressions-dir", type=Path,
@@ -54,6 +58,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--transactional-id", default=None,
                    help="of the lifecycle producer (default: finops-jobs-lifecycle-<hash of the "
                         "snapshots dir>: one jobs instance per output, an older one is fenced)")
+    add_metrics_port(p)
     p.set_defaults(handler=_run)
 
 
@@ -68,6 +73,7 @@ def job_paths(args: argparse.Namespace) -> Any:
         facts_dir=args.facts_dir or base.facts_dir,
         suppressions_dir=args.suppressions_dir or base.suppressions_dir,
         rules_dir=args.rules_dir or base.rules_dir,
+        iceberg_dir=args.iceberg_dir,
     )
 
 
@@ -141,7 +147,11 @@ def _run(args: argparse.Namespace) -> int:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        return run_forever(runner, window, stop)
+        from jobs.metrics import observe_window
+
+        serve_metrics(args.metrics_port)
+        return run_forever(runner, window, stop,
+                           on_window=lambda report: observe_window(report, runner.con))
     finally:
         runner.close()
         if runner.lifecycle is not None:

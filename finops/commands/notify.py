@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from common.metrics import add_metrics_port, serve_metrics
 from common.settings import bootstrap_servers
 from schemas.topics import DEFAULT_PARTITIONS, EVENTS_TOPIC, ensure_topics
 
@@ -32,6 +33,7 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP attempt")
     p.add_argument("--max-idle", type=float, default=None,
                    help="exit after this many seconds without events (default: run forever)")
+    add_metrics_port(p)
     p.set_defaults(handler=run)
 
 
@@ -51,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
                         group_id=args.group,
                         policy=RetryPolicy(attempts=args.attempts, base_s=args.retry_base,
                                            timeout_s=args.timeout))
+    if args.metrics_port is not None:
+        from notify.metrics import watch
+
+        watch(notifier.stats)
+        serve_metrics(args.metrics_port)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: notifier.stop_event.set())
     stats = notifier.run(max_idle_s=args.max_idle)

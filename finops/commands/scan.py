@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from common.metrics import add_metrics_port
+
 if TYPE_CHECKING:
     from checks.config import TenantConfig
     from producers.accounts import AccountDirectory
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint-url", default=None,
                    help="AWS endpoint (e.g. the local estate); AWS_ENDPOINT_URL works too")
     p.add_argument("--serial", action="store_true", help="scan regions one after another")
+    add_metrics_port(p)
     p.set_defaults(handler=_scan)
 
 
@@ -127,8 +130,12 @@ def _run(args: argparse.Namespace, request: ScanRequest, directory: AccountDirec
             return EXIT_FAILED
         publisher = FindingPublisher(bootstrap_servers())
         sink = KafkaSink(publisher)
+    from common.metrics import serve_metrics
+    from producers.metrics import MeteredSink
+
+    serve_metrics(args.metrics_port)
     try:
-        scanner = Scanner(directory, request, sink, config=config, stop=stop,
+        scanner = Scanner(directory, request, MeteredSink(sink), config=config, stop=stop,
                           concurrent=not args.serial)
         summaries = scanner.run(interval)
         if publisher is not None:

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.metrics import add_metrics_port, serve_metrics
 from common.settings import DATA_DIR, bootstrap_servers
 from finops.logs import dict_config
 from schemas.topics import (
@@ -93,6 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=10.0,
         help="seconds without heartbeats before the group drops this member (a killed worker's partitions move after this)",
     )
+    add_metrics_port(p)
     p.set_defaults(handler=run)
 
 
@@ -111,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if findings_topic:
         ensure_topics(bootstrap, {findings_topic: args.partitions})
     settings = settings_from_args(args, bootstrap)
+    if args.metrics_port is not None:
+        from streams.metrics import watch_lag
+
+        watch_lag(bootstrap, settings.group_id, settings.source_topics())
+        serve_metrics(args.metrics_port)
     if args.engine == "kafka":
         from streams.kafka_worker import run_worker
 

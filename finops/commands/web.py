@@ -14,6 +14,7 @@ import signal
 import sys
 
 from common import settings
+from common.metrics import add_metrics_port
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="do not consume announcements; watch manifest files only")
     parser.add_argument("--hash-token", action="store_true",
                         help="read a token on stdin, print its sha256 for the tokens file, exit")
+    add_metrics_port(parser)
     parser.set_defaults(handler=run)
 
 
@@ -80,6 +82,12 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, ConfigError, AuthConfigError) as exc:
         print(f"finops web: {exc}", file=sys.stderr)
         return 2
+    if args.metrics_port is not None:
+        from common.metrics import serve_metrics
+        from web.metrics import install
+
+        install(app)
+        serve_metrics(args.metrics_port, host=args.host)
     log.info("dashboard listening", extra={
         "url": f"http://{args.host}:{args.port}/", "auth": "off" if args.no_auth else "tokens",
         "data_dir": str(app.config["DATA_DIR"]),

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.batch import CAST_ERRORS, convert_batch, rowwise, to_table_batch
-from contracts.batch_columns import PY_WHITESPACE
 from contracts.canonical import canonicalize_record
 from contracts.cast import ContractError, Provenance, rows_to_table, to_row
 from contracts.identity import fingerprint
+from contracts.text import CONTROL_PATTERN, TEXT_BLANKS
 from schemas.wire import Decoder, WireError
 from sinks.parquet_format import write_parquet
 from tools.stress.generator import generate
@@ -431,8 +431,12 @@ def test_unchecked_types_fail_the_batch_like_the_reference(name: str) -> None:
     assert_equivalent(records)
 
 
-def test_python_whitespace_set_is_exact() -> None:
-    assert PY_WHITESPACE == "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+def test_free_text_blank_set_is_whitespace_minus_forbidden_controls() -> None:
+    import re
+
+    control = re.compile(CONTROL_PATTERN)
+    expected = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and not control.match(c))
+    assert TEXT_BLANKS == expected
 
 
 def test_processor_batch_path_matches_the_row_wise_path(tmp_path: Path) -> None:

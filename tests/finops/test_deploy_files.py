@@ -17,7 +17,8 @@ from finops.cli import build_parser
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
-FINOPS_SERVICES = sorted(name for name in SERVICES if name != "kafka")
+KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
+FINOPS_SERVICES = sorted(name for name in SERVICES if name not in KAFKA_NODES)
 
 
 def _env(service: dict[str, Any]) -> dict[str, str]:
@@ -25,7 +26,8 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_expected_services_exist() -> None:
-    assert set(SERVICES) == {"kafka", "estate", "scanner", "stream", "jobs", "web"}
+    assert set(SERVICES) == {*KAFKA_NODES, "estate", "scanner", "stream", "jobs", "web",
+                             "notifier"}
 
 
 @pytest.mark.parametrize("name", FINOPS_SERVICES)
@@ -43,7 +45,9 @@ def test_service_uses_the_image_broker_and_shared_data(name: str) -> None:
     service = SERVICES[name]
     assert service["build"] == "."
     env = _env(service)
-    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka-1:9092,kafka-2:9092,kafka-3:9092"
+    # the topics the services create get the cluster's durability (schemas.topics.TopicSettings)
+    assert (env["FINOPS_TOPIC_REPLICATION_FACTOR"], env["FINOPS_TOPIC_MIN_INSYNC_REPLICAS"]) == ("3", "2")
     assert f"data:{env['FINOPS_DATA_DIR']}" in service["volumes"]
 
 
@@ -63,31 +67,43 @@ def test_web_listens_on_all_interfaces_on_8080() -> None:
     assert "8080:8080" in web["ports"]
 
 
-def test_kafka_is_a_single_kraft_node_like_the_local_broker() -> None:
-    kafka = SERVICES["kafka"]
+@pytest.mark.parametrize("name", KAFKA_NODES)
+def test_kafka_is_a_three_node_kraft_cluster_with_rf_3_and_min_isr_2(name: str) -> None:
+    kafka = SERVICES[name]
     assert kafka["image"] == "apache/kafka:4.1.1"
     env = _env(kafka)
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
     node = env["KAFKA_NODE_ID"]
-    voter_port = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].rsplit(":", 1)[1]
-    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{node}@kafka:{voter_port}"
+    assert name == f"kafka-{node}" and kafka["hostname"] == name
+    voters = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")
+    voter_port = voters[0].rsplit(":", 1)[1]
+    assert voters == [f"{n}@kafka-{n}:{voter_port}" for n in (1, 2, 3)]
     assert f"CONTROLLER://:{voter_port}" in env["KAFKA_LISTENERS"].split(",")
-    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert f"PLAINTEXT://{name}:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
     assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     for key in (
         "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
         "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
-        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
         "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
-        "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+        "KAFKA_DEFAULT_REPLICATION_FACTOR",
     ):
-        assert env[key] == "1", key
+        assert env[key] == "3", key
+    for key in ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+                "KAFKA_MIN_INSYNC_REPLICAS"):
+        assert env[key] == "2", key
     assert len(env["CLUSTER_ID"]) == 22
+    assert len({_env(SERVICES[n])["CLUSTER_ID"] for n in KAFKA_NODES}) == 1
+    assert f"{name}-data:/var/lib/kafka/data" in kafka["volumes"]
     protocols = dict(
         item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
     )
     for listener in env["KAFKA_LISTENERS"].split(","):
         assert listener.split("://")[0] in protocols, listener
+
+
+def test_finops_services_wait_for_every_kafka_node() -> None:
+    for name in ("scanner", "stream", "jobs", "web"):
+        assert set(SERVICES[name]["depends_on"]) >= set(KAFKA_NODES), name
 
 
 def test_dockerfile_installs_the_project_on_python_311_slim() -> None:
@@ -100,3 +116,18 @@ def test_dockerfile_installs_the_project_on_python_311_slim() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".cache", "data", ".stress"} <= ignored
+
+
+def test_notifier_reads_the_mounted_rules_and_every_service_exposes_metrics() -> None:
+    from notify.rules import load
+
+    notifier = SERVICES["notifier"]
+    command = notifier["command"]
+    mount = next(v for v in notifier["volumes"] if v.endswith(":ro"))
+    local, inside = mount.split(":")[:2]
+    assert command[command.index("--rules") + 1] == inside
+    assert load(ROOT / local)  # the shipped rule file parses
+    for name in ("scanner", "stream", "jobs", "notifier", "web"):
+        command = SERVICES[name]["command"]
+        port = command[command.index("--metrics-port") + 1]
+        assert any(str(p).split(":")[-1] == port for p in SERVICES[name]["ports"]), name

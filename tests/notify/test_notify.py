@@ -197,3 +197,20 @@ def test_rule_files_are_checked() -> None:
                 {"rules": [{"webhook": {"url": "http://x"}, "tenant": ["typo"]}]}):
         with pytest.raises(RuleError):
             parse(bad)
+
+
+def test_notifier_metrics_read_its_counters() -> None:
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from notify.metrics import watch
+    from notify.notifier import NotifyStats
+
+    stats = NotifyStats(consumed=7, matched=5, messages_sent=3, events_sent=5, dead_lettered=2)
+    watch(stats)
+    stats.consumed += 1  # read at scrape time, not copied at registration
+    samples = {s.name: s.value for f in text_string_to_metric_families(generate_latest().decode())
+               for s in f.samples if s.name.startswith("finops_notify_")}
+    assert samples["finops_notify_consumed_total"] == 8
+    assert samples["finops_notify_dead_lettered_total"] == 2
+    assert samples["finops_notify_events_sent_total"] == 5

@@ -80,7 +80,8 @@ class StreamWorker:
 
     def __init__(self, bootstrap: str, topics: Topics, out: Path, log_path: Path, *, chunk_records: int,
                  batch_max: int = 5000, partitions: int = 6, engine: str = "faust",
-                 extra_args: Sequence[str] = (), sink: str = "parquet", scans_out: Path | None = None) -> None:
+                 extra_args: Sequence[str] = (), sink: str = "parquet", scans_out: Path | None = None,
+                 cwd: Path | None = None) -> None:
         self.cmd = [
             sys.executable, "-m", "finops.cli", "--log-level", "INFO", "stream",
             "--bootstrap", bootstrap, "--topic", topics.raw, "--dlq-topic", topics.dlq,
@@ -95,13 +96,20 @@ class StreamWorker:
         if sink == "iceberg":  # `out` is then the Iceberg root (catalog + warehouse)
             self.cmd += ["--sink", "iceberg", "--iceberg-dir", str(out)]
         self.log_path = log_path
+        self.cwd = cwd  # the child's working directory (default: the caller's)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> StreamWorker:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        if self.cwd is not None:
+            self.cwd.mkdir(parents=True, exist_ok=True)
+            # run from anywhere: the child must import this checkout, not whatever is in its cwd
+            root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                     cwd=self.cwd)
         return self
 
     @property
@@ -157,6 +165,31 @@ def wait_until_committed(bootstrap: str, group: str, topic: str, ends: dict[int,
             raise RuntimeError(f"stream worker died; see {worker.log_path}")
         time.sleep(0.5)
     raise TimeoutError(f"group {group} committed {last}, expected {ends}")
+
+
+def wait_for_progress(bootstrap: str, group: str, topic: str, partitions: Iterable[int], *,
+                      timeout: float = 60.0) -> bool:
+    """Block until the group's committed offsets of `topic` move past where they are now (a worker
+    is busy, so a kill lands mid-batch, mid-write or mid-commit); False after `timeout`."""
+    parts = list(partitions)
+
+    def total() -> int:
+        return sum(max(o, 0) for o in committed(bootstrap, group, topic, parts).values())
+
+    before = total()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if total() > before:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def temporaries(root: Path) -> list[Path]:
+    """Temporary files of the Parquet writer still under `root`."""
+    from sinks.parquet_format import TMP_PREFIX, TMP_SUFFIX
+
+    return sorted(root.rglob(f"{TMP_PREFIX}*{TMP_SUFFIX}"))
 
 
 def dead_letters(bootstrap: str, topic: str, expected: int, timeout: float = 60.0) -> dict[str, str]:

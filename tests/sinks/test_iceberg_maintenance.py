@@ -1,0 +1,86 @@
+"""`finops iceberg compact` underneath: a partition's small files become one with the same rows,
+old snapshots expire, and the stream's offsets survive both (a restarted worker adds nothing)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyiceberg")
+
+from contracts.batch import convert_batch  # noqa: E402
+from contracts.schema import FINDING_SCHEMA, SORT_KEY  # noqa: E402
+from finops.cli import main as finops_main  # noqa: E402
+from sinks.iceberg_maintenance import compact, expire, partition_files  # noqa: E402
+from sinks.iceberg_sink import IcebergSink  # noqa: E402
+from sinks.iceberg_tables import FINDINGS, committed_offsets, ensure_table, open_catalog, read_table  # noqa: E402
+from streams.processor import Incoming, Processor  # noqa: E402
+from tools.stress.generator import generate  # noqa: E402
+
+TOPIC = "raw"
+
+
+def _feed(root: Path, batches: list[list[Incoming]], partition: int = 0) -> IcebergSink:
+    catalog = open_catalog(root)
+    sink = IcebergSink(lambda: ensure_table(catalog, FINDINGS), FINDING_SCHEMA, commit_rows=10**9)
+    proc = Processor("finding", convert_batch, sink, lambda d: None)
+    for batch in batches:
+        proc.process(TOPIC, partition, batch)
+        sink.flush_open()  # one commit per batch: small files, many snapshots
+    return sink
+
+
+def _batches(n: int, size: int) -> list[list[Incoming]]:
+    msgs = list(generate(n, seed=61, invalid_share=0.02))
+    items = [Incoming(i, m.value) for i, m in enumerate(msgs)]
+    return [items[i : i + size] for i in range(0, n, size)]
+
+
+def test_compact_rewrites_small_files_keeps_rows_and_offsets(tmp_path: Path) -> None:
+    batches = _batches(1200, 100)
+    _feed(tmp_path, batches)
+    table = ensure_table(open_catalog(tmp_path), FINDINGS)
+    order = [(k, "ascending") for k in SORT_KEY]
+    rows_before = read_table(table, FINDING_SCHEMA).sort_by(order)
+    files_before = partition_files(table)
+    snapshots_before = len(table.snapshots())
+    assert max(files_before.values()) >= 10 and snapshots_before == 12
+
+    results = compact(table, FINDINGS, min_files=2)
+    table.refresh()
+    assert {(r.tenant_id, r.day) for r in results} == set(files_before)
+    assert all(n == 1 for n in partition_files(table).values())
+    assert sum(r.rows for r in results) == rows_before.num_rows
+    assert read_table(table, FINDING_SCHEMA).sort_by(order).equals(rows_before)
+    assert committed_offsets(table, TOPIC) == {0: 1200}
+
+    time.sleep(0.01)
+    expired = expire(table, older_than=datetime.now(UTC))
+    table.refresh()
+    assert expired >= snapshots_before and len(table.snapshots()) <= 2
+    assert committed_offsets(table, TOPIC) == {0: 1200}
+    # a worker restarted from offset 0 (the group never committed) adds nothing twice
+    again = _feed(tmp_path, batches)
+    assert again.stats.rows_skipped == rows_before.num_rows and again.stats.rows_written == 0
+    assert read_table(ensure_table(open_catalog(tmp_path), FINDINGS), FINDING_SCHEMA).num_rows == rows_before.num_rows
+
+
+def test_compact_command_one_partition(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _feed(tmp_path, _batches(600, 100))
+    table = ensure_table(open_catalog(tmp_path), FINDINGS)
+    files = partition_files(table)
+    (tenant, day), n = max(files.items(), key=lambda kv: kv[1])
+    assert n > 1
+    code = finops_main(["iceberg", "compact", "--iceberg-dir", str(tmp_path), "--tenant", tenant, "--day", day,
+                        "--expire-older-than", "0"])
+    assert code == 0
+    table.refresh()
+    after = partition_files(table)
+    assert after[(tenant, day)] == 1
+    assert {k: v for k, v in after.items() if k != (tenant, day)} == {
+        k: v for k, v in files.items() if k != (tenant, day)}
+    assert f"{tenant} {day}: {n} -> 1 files" in capsys.readouterr().out
+    assert committed_offsets(table, TOPIC) == {0: 600}
