@@ -99,3 +99,28 @@ def secret_last_accessed(account_id: str, region: str, name: str, when: datetime
     from estate.fidelity import secret_accessed
 
     secret_accessed(_backend("secretsmanager", account_id, region).secrets[name], when)
+
+
+def kms_key(account_id: str, region: str, key_id: str, when: datetime) -> None:
+    key = _backend("kms", account_id, region).keys[key_id]
+    _set(key, "creation_date", when.timestamp())  # moto keeps the epoch seconds
+
+
+def cache_cluster(account_id: str, region: str, cluster_id: str, when: datetime) -> None:
+    cluster = _backend("elasticache", account_id, region).cache_clusters[cluster_id]
+    _set(cluster, "cache_cluster_create_time", when)
+
+
+def log_stream_last_event(account_id: str, region: str, group: str, stream: str,
+                          when: datetime) -> None:
+    """Move every event of a stream to `when` (moto refuses events older than 14 days at put
+    time and derives the stream's lastEventTimestamp from its events)."""
+    log_stream = _backend("logs", account_id, region).groups[group].streams[stream]
+    for event in log_stream.events:
+        _set(event, "timestamp", int(when.timestamp() * 1000))
+        _set(event, "ingestion_time", int(when.timestamp() * 1000))
+    _set(log_stream, "last_ingestion_time", when)
+
+
+def dynamodb_table(account_id: str, region: str, name: str, when: datetime) -> None:
+    _set(_backend("dynamodb", account_id, region).tables[name], "created_at", when)

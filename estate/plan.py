@@ -36,7 +36,40 @@ MIX: dict[str, tuple[float, float]] = {
     "redshift_cluster": (0.005, 0.30),
     "emr_cluster": (0.005, 0.30),
     "reserved_instance": (0.005, 0.30),
+    # LOOKALIKE kinds: one waste resource and one healthy look-alike in each account's first
+    # region (their proof needs one of each, not one per cell; seeding them costs time)
+    "rds_previous_generation": (0.005, 0.5),
+    "rds_graviton_candidate": (0.005, 0.5),
+    "rds_low_cpu": (0.005, 0.5),
+    "rds_multi_az_non_production": (0.005, 0.5),
+    "rds_extended_support": (0.005, 0.5),
+    "rds_snapshot_of_deleted": (0.005, 0.5),
+    "monitored_instance": (0.005, 0.5),
+    "low_use_volume": (0.005, 0.5),
+    "overprovisioned_gp3": (0.005, 0.5),
+    "x86_lambda": (0.005, 0.5),
+    "long_timeout_lambda": (0.005, 0.5),
+    "kms_key": (0.005, 0.5),
+    "stale_log_group": (0.005, 0.5),
+    "cache_cluster": (0.005, 0.5),
 }
+
+LOOKALIKE = frozenset({
+    "rds_previous_generation",
+    "rds_graviton_candidate",
+    "rds_low_cpu",
+    "rds_multi_az_non_production",
+    "rds_extended_support",
+    "rds_snapshot_of_deleted",
+    "monitored_instance",
+    "low_use_volume",
+    "overprovisioned_gp3",
+    "x86_lambda",
+    "long_timeout_lambda",
+    "kms_key",
+    "stale_log_group",
+    "cache_cluster",
+})
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
 # round-robin over its flavours so each appears.
@@ -60,6 +93,20 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "redshift_cluster": ("idle_redshift_cluster",),
     "emr_cluster": ("idle_emr_cluster",),
     "reserved_instance": ("reserved_instance_expiring",),
+    "rds_previous_generation": ("previous_generation_rds_instance",),
+    "rds_graviton_candidate": ("graviton_candidate_rds_instance",),
+    "rds_low_cpu": ("low_cpu_rds_instance",),
+    "rds_multi_az_non_production": ("multi_az_non_production_rds_instance",),
+    "rds_extended_support": ("extended_support_rds_instance",),
+    "rds_snapshot_of_deleted": ("orphaned_rds_snapshot",),
+    "monitored_instance": ("detailed_monitoring_instance",),
+    "low_use_volume": ("low_use_volume",),
+    "overprovisioned_gp3": ("overprovisioned_gp3_volume",),
+    "x86_lambda": ("x86_lambda_function",),
+    "long_timeout_lambda": ("long_timeout_lambda_function",),
+    "kms_key": ("disabled_kms_key",),
+    "stale_log_group": ("stale_log_group",),
+    "cache_cluster": ("idle_cache_cluster",),
 }
 
 
@@ -110,6 +157,9 @@ def plan_estate(
             counts: dict[str, int] = {}
             waste: dict[str, list[str]] = {}
             for kind, (share, waste_share) in MIX.items():
+                if kind in LOOKALIKE and r > 0:
+                    counts[kind], waste[kind] = 0, []
+                    continue
                 n = max(2, round(per_cell * share))
                 w = min(n - 1, max(1, round(n * waste_share)))
                 flavours = FLAVOURS[kind]

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 
 from moto.moto_api._internal import mock_random
 
-from estate import seed_data, seed_ec2, seed_lb, seed_storage
+from estate import (
+    seed_data,
+    seed_ec2,
+    seed_idle,
+    seed_lb,
+    seed_rds_tuning,
+    seed_storage,
+    seed_tuning,
+)
 from estate.clients import ClientFactory
 from estate.context import SeedCell
 from estate.manifest import Manifest
@@ -54,6 +62,16 @@ def seed_cell(sc: SeedCell) -> None:
         ("ecr_repository", lambda: seed_storage.seed_ecr(sc)),
         ("secret", lambda: seed_storage.seed_secrets(sc)),
         ("lambda_function", lambda: seed_storage.seed_lambdas(sc)),
+        *[(kind, lambda kind=kind: seed_rds_tuning.seed_rds_tuning(sc, kind))
+          for kind in seed_rds_tuning.SHAPES],
+        ("rds_snapshot_of_deleted", lambda: seed_rds_tuning.seed_orphaned_rds_snapshots(sc)),
+        ("monitored_instance",
+         lambda: seed_tuning.seed_monitored_instances(sc, compute, images[0])),
+        ("tuned_volume", lambda: seed_tuning.seed_tuned_volumes(sc, compute)),
+        ("tuned_lambda", lambda: seed_tuning.seed_tuned_lambdas(sc)),
+        ("kms_key", lambda: seed_idle.seed_kms_keys(sc)),
+        ("stale_log_group", lambda: seed_idle.seed_stale_log_groups(sc)),
+        ("cache_cluster", lambda: seed_idle.seed_cache_clusters(sc)),
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

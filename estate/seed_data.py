@@ -20,7 +20,8 @@ def seed_rds(sc: SeedCell) -> None:
         rds.create_db_instance(
             DBInstanceIdentifier=db_id, DBInstanceClass=RDS_CLASSES[i % len(RDS_CLASSES)],
             Engine="postgres", MasterUsername="app", MasterUserPassword="not-a-secret-1",
-            AllocatedStorage=rng.choice([20, 100, 500]), Tags=tag_list(sc.tags(rng)))
+            AllocatedStorage=rng.choice([20, 100, 500]), Tags=tag_list(sc.tags(rng)),
+            EngineVersion="16.3")  # in standard support (moto's default 13.4 is not, since 2026-03)
         ages.rds_instance(sc.account_id, sc.region, db_id, ages.ago(sc.now, rng.randint(60, 500)))
         dims = {"DBInstanceIdentifier": db_id}
         r = sc.rng(f"metrics/{db_id}")
@@ -68,6 +69,7 @@ def seed_dynamodb(sc: SeedCell) -> None:
         ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          Tags=tag_list(sc.tags(rng)), **kwargs)
+        ages.dynamodb_table(sc.account_id, sc.region, name, ages.ago(sc.now, 30 + i % 300))
         dims = {"TableName": name}
         r = sc.rng(f"metrics/{name}")
         if i < len(waste):

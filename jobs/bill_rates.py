@@ -250,9 +250,9 @@ def reprice(finding: Mapping[str, Any], book: RateBook) -> Repriced:
         total += sign * qty * rate.amount
         out.append({"key": key, "quantity": str(qty), "sign": sign, "basis": rate.basis,
                     "rate": format(rate.amount.normalize(), "f"), "source": rate.source})
-    if unknown:
-        return Repriced(list_amount, None, list_amount if from_bill == 0 else None,
-                        "list" if from_bill == 0 and list_amount is not None else "unknown", out)
+    if unknown:  # a term nobody prices: the list figure (None, or a lower bound) stands
+        return Repriced(list_amount, None, list_amount,
+                        "list" if list_amount is not None else "unknown", out)
     amount = total.quantize(CENT, rounding=ROUND_HALF_EVEN)
     if from_bill == 0:
         return Repriced(list_amount, None, list_amount, "list", out)
