@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /src
 COPY . .
 # A regular (not editable) install: the image must not depend on /src staying in place.
-RUN pip install . \
+RUN pip install .[iceberg] \
     && useradd --system --uid 10001 --home-dir /data finops \
     && mkdir -p /data /cache \
     && chown finops /data /cache

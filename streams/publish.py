@@ -71,7 +71,11 @@ class FindingsPublisher:
             self._errors.append(f"{msg.topic()}[{msg.partition()}]: {err}")
 
     def publish(self, rows: pa.Table) -> None:
-        for row in rows.to_pylist():
+        names = rows.column_names
+        # column by column, then zipped: 2-4x faster than Table.to_pylist (bench/findings_topic.py)
+        columns = [rows.column(n).to_pylist() for n in names]
+        for values in zip(*columns, strict=True):
+            row = dict(zip(names, values, strict=True))
             value = encode(row_to_wire(row), self.schema)
             headers = [("finops.source.topic", row["source_topic"].encode()),
                        ("finops.source.partition", str(row["source_partition"]).encode()),
@@ -131,7 +135,11 @@ class PublishingSink:
             if not tables:
                 continue
             rows = pa.concat_tables(tables)
-            durable = pc.less_equal(rows[self.offset_column], item.through_offset)
+            offsets = rows[self.offset_column]
+            if pc.max(offsets).as_py() <= item.through_offset:  # the usual case: all durable
+                ready.append(rows)
+                continue
+            durable = pc.less_equal(offsets, item.through_offset)
             ready.append(rows.filter(durable))
             rest = rows.filter(pc.invert(durable))
             if rest.num_rows:

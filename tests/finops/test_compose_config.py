@@ -20,5 +20,5 @@ def test_docker_compose_config_accepts_the_file() -> None:
     assert proc.returncode == 0, proc.stderr
     services = proc.stdout.split("services:", 1)[1]
     for name in ("kafka-1", "kafka-2", "kafka-3", "estate", "scanner", "stream", "jobs", "web",
-                 "notifier"):
+                 "notifier", "stream-iceberg", "iceberg-rest", "trino"):
         assert f"\n  {name}:" in services, f"service {name} missing from the resolved config"

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
-FINOPS_SERVICES = sorted(name for name in SERVICES if name not in KAFKA_NODES)
+ICEBERG_SERVICES = ("iceberg-rest", "trino")  # third-party images (docs/iceberg.md)
+FINOPS_SERVICES = sorted(name for name in SERVICES if name not in KAFKA_NODES + ICEBERG_SERVICES)
 
 
 def _env(service: dict[str, Any]) -> dict[str, str]:
@@ -26,8 +27,23 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_expected_services_exist() -> None:
-    assert set(SERVICES) == {*KAFKA_NODES, "estate", "scanner", "stream", "jobs", "web",
-                             "notifier"}
+    assert set(SERVICES) == {*KAFKA_NODES, *ICEBERG_SERVICES, "estate", "scanner", "stream", "jobs", "web",
+                             "notifier", "stream-iceberg"}
+
+
+def test_trino_and_the_iceberg_stream_share_one_rest_catalog_and_the_data_volume() -> None:
+    trino = SERVICES["trino"]
+    mount = next(v for v in trino["volumes"] if v.endswith(":ro"))
+    local, inside = mount.split(":")[:2]
+    assert inside == "/etc/trino/catalog/iceberg.properties"
+    props = dict(line.split("=", 1) for line in (ROOT / local).read_text().splitlines()
+                 if line and not line.startswith("#"))
+    env = _env(SERVICES["stream-iceberg"])
+    assert props["iceberg.catalog.type"] == env["PYICEBERG_CATALOG__FINOPS__TYPE"] == "rest"
+    assert props["iceberg.rest-catalog.uri"] == env["PYICEBERG_CATALOG__FINOPS__URI"]
+    warehouse = _env(SERVICES["iceberg-rest"])["CATALOG_WAREHOUSE"]
+    assert warehouse.startswith(f"file://{env['FINOPS_DATA_DIR']}/")
+    assert all("data:/data" in SERVICES[name]["volumes"] for name in (*ICEBERG_SERVICES, "stream-iceberg"))
 
 
 @pytest.mark.parametrize("name", FINOPS_SERVICES)
