@@ -21,10 +21,12 @@ class Record:
     headers: dict[str, bytes]
 
 
-def read_topic(bootstrap: str, topic: str, *, max_polls: int = 2000) -> list[Record]:
-    """Every record of `topic`, in offset order within each partition."""
+def read_topic(bootstrap: str, topic: str, *, max_polls: int = 2000,
+               committed: bool = True) -> list[Record]:
+    """Every record of `topic`, in offset order within each partition (`committed=False`: also
+    those of aborted and open transactions)."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                  "isolation.level": "read_committed", "enable.partition.eof": True,
+                  "isolation.level": "read_committed" if committed else "read_uncommitted", "enable.partition.eof": True,
                   "enable.auto.commit": False})
     out: list[Record] = []
     try:

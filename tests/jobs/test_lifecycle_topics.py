@@ -166,3 +166,57 @@ def test_each_lifecycle_change_is_one_event_and_states_are_latest(kafka_bootstra
     assert {states[fp]["lifecycle_state"] for fp in others} == {"open"}  # seen in all 3 runs
     assert not any(s["suppressed"] for s in states.values())
     assert {s["tenant_id"] for s in states.values()} == {TENANT}
+
+
+def _ev(n: int, kind: str) -> dict:
+    from datetime import UTC, datetime
+
+    t = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    fp = f"{n:064x}"
+    base = {"fingerprint": fp, "finding_id": fp, "tenant_id": TENANT, "workspace": "prod",
+            "account_id": "123456789012", "region": REGION, "service": "ec2",
+            "check_id": "ec2_eip_unassociated", "resource_type": "AWS::EC2::EIP",
+            "resource_id": f"eipalloc-{n}", "title": "t", "severity": "low",
+            "lifecycle_state": "new", "suppressed": False, "suppression_reason": None,
+            "estimated_monthly_savings": "3.65", "currency": "USD"}
+    state = {**base, "first_seen": t, "last_seen": t, "resolved_at": None}
+    event = {**base, "event_id": f"ev{n}-{kind}", "kind": kind, "event_time": t,
+             "previous_state": None, "as_of": t}
+    return {"event": event, "state": state}
+
+
+def test_a_failed_transaction_shows_nothing_and_a_restart_remembers_only_commits(
+        kafka_bootstrap: str) -> None:
+    """Events of a transaction that fails half-way (a record that cannot be encoded, after some
+    were produced) are never seen by read_committed readers, nor remembered by the next start."""
+    from sinks.lifecycle_topics import LifecyclePublisher
+
+    tag = uuid.uuid4().hex[:10]
+    events, state = f"lt.{tag}.events", f"lt.{tag}.state"
+    ensure_topics(kafka_bootstrap, {events: 3, state: 3}, compacted=frozenset({state}))
+    one, two = _ev(1, "new"), _ev(2, "new")
+    pub = LifecyclePublisher(kafka_bootstrap, events_topic=events, state_topic=state,
+                             transactional_id=f"lt-{tag}")
+    assert pub.publish([one["event"]], [one["state"]]) == 1
+    broken = {**two["state"], "first_seen": "not a time"}
+    produce = pub._produce
+
+    def produce_and_send(topic: str, key: str, value: bytes) -> None:
+        produce(topic, key, value)
+        pub._producer.flush(10)  # on the broker, inside the open transaction, before the failure
+
+    pub._produce = produce_and_send  # type: ignore[method-assign]
+    with pytest.raises(Exception):  # noqa: B017 - fastavro's error type is not the point
+        pub.publish([two["event"]], [broken])  # the event was produced, then the state failed
+    assert set(pub.published) == {one["state"]["fingerprint"]}
+    pub.close()
+
+    restarted = LifecyclePublisher(kafka_bootstrap, events_topic=events, state_topic=state,
+                                   transactional_id=f"lt-{tag}")
+    assert set(restarted.published) == {one["state"]["fingerprint"]}
+    assert restarted.publish([two["event"]], [two["state"]]) == 1
+    restarted.close()
+    got = [v["event_id"] for _, v in _decoded(kafka_bootstrap, events) if v is not None]
+    assert sorted(got) == ["ev1-new", "ev2-new"]  # the aborted attempt's copy is invisible
+    everything = read_topic(kafka_bootstrap, events, committed=False)
+    assert len(everything) == 3  # ... though it was written: read_uncommitted sees it
