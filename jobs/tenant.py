@@ -22,6 +22,7 @@ from jobs.bill_rates import estimate_columns
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
 from jobs.lifecycle import build_state
+from jobs.realized import realized_document
 from sinks.snapshots import Watermark
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "coverage.json": documents.coverage(con, "fdoc", header, cur_info),
         "scans.json": documents.scans(con, tenant, header, "tscans"),
         "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc"),
+        "realized.json": realized_document(con, "fcur", cfg.facts_dir, tenant, None),
     }
     stages["documents"] = time.perf_counter() - t0
     states = lifecycle_events.current_states(con, "fcur") if cfg.states else None

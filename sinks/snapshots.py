@@ -36,6 +36,7 @@ SNAPSHOT_FILES = (
     "scans.json",
     "trend.json",
 )
+OPTIONAL_FILES = ("realized.json",)  # estimated vs realized savings (jobs/realized.py)
 MANIFEST = "manifest.json"
 
 
@@ -187,12 +188,13 @@ def write_snapshot_set(
 ) -> WriteResult:
     """Write one tenant's set (manifest last) unless identical bytes are already there."""
     missing = set(SNAPSHOT_FILES) - set(docs)
-    extra = set(docs) - set(SNAPSHOT_FILES)
+    extra = set(docs) - set(SNAPSHOT_FILES) - set(OPTIONAL_FILES)
     if missing or extra:
         raise ValueError(f"snapshot set for {tenant_id!r}: missing {sorted(missing)}, "
                          f"unexpected {sorted(extra)}")
     out = snapshots_dir / tenant_id
-    encoded = {name: encode(docs[name]) for name in SNAPSHOT_FILES}
+    names = [*SNAPSHOT_FILES, *(n for n in OPTIONAL_FILES if n in docs)]
+    encoded = {name: encode(docs[name]) for name in names}
     manifest = {
         "tenant_id": tenant_id,
         "as_of": as_of,
@@ -202,10 +204,10 @@ def write_snapshot_set(
     }
     manifest_bytes = encode(manifest)
     if _current_manifest(out / MANIFEST) == json.loads(manifest_bytes) and all(
-        (out / name).is_file() for name in SNAPSHOT_FILES
+        (out / name).is_file() for name in names
     ):
         return WriteResult(tenant_id, out, version, written=False)
-    for name in SNAPSHOT_FILES:
+    for name in names:
         atomic_write(out / name, encoded[name])
     atomic_write(out / MANIFEST, manifest_bytes)
     (announcer or NullAnnouncer()).announce(Announcement(tenant_id, str(out), version, as_of))

@@ -76,22 +76,23 @@ class StreamSettings:
         )
 
     def dead_letter_publisher(self, limits: MessageLimits) -> DeadLetterPublisher:
-        return DeadLetterPublisher(
+        from streams.metrics import watch_dead_letters
+
+        return watch_dead_letters(DeadLetterPublisher(
             self.dlq_bootstrap or self.bootstrap or bootstrap_servers(),
             self.dlq_topic,
             {"message.timeout.ms": int(self.dlq_timeout_s * 1000)},
             max_bytes=limits.dlq_max_bytes,
             flush_timeout_s=self.dlq_timeout_s + 10.0,
-        )
+        ))
 
 
 def build_processors(
     settings: StreamSettings, on_dead: Callable[[DeadLetter], None]
 ) -> dict[str, Processor]:
     """topic -> processor: what both stream engines consume and how they store it."""
-    from streams.metrics import count_dead_letters, instrument
+    from streams.metrics import instrument
 
-    on_dead = count_dead_letters(on_dead)
     if settings.sink == "iceberg":
         from streams.iceberg_processor import iceberg_processors
 
@@ -110,10 +111,19 @@ def build_processors(
     return instrument(processors)
 
 
+class StreamApp(faust.App):
+    """faust.App on the transport with the cheaper fetcher -> agent hand-over (`streams.faust_transport`)."""
+
+    def _new_transport(self) -> faust.types.TransportT:
+        from streams.faust_transport import FastHandoverTransport
+
+        return FastHandoverTransport(self.conf.broker_consumer, self)
+
+
 def create_app(settings: StreamSettings) -> faust.App:
     limits = settings.limits()
     settings.faust_datadir().mkdir(parents=True, exist_ok=True)  # faust makes only the last level
-    app = faust.App(
+    app = StreamApp(
         settings.group_id,
         broker=settings.broker_url(),
         value_serializer="raw",

@@ -128,6 +128,10 @@ class DeadLetterPublisher:
         """Dead letters by reason, one per distinct key (source topic:partition:offset)."""
         return Counter(self._reasons.values())
 
+    def counts_by_topic(self) -> Counter[tuple[str, str]]:
+        """Distinct dead letters by (source topic, reason)."""
+        return Counter((key.rsplit(":", 2)[0], reason) for key, reason in self._reasons.items())
+
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
             self._failures.append((msg.key() or b"", err.str()))

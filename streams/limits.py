@@ -5,7 +5,7 @@ message (aiokafka: RecordTooLargeError, position moved past it) or stalls; a dea
 whose limit differs from the dead-letter topic's either refuses a letter the topic would take or
 sends one the broker rejects. So both come from one place: the topics' `max.message.bytes`, read
 from the broker, unless configuration gives them explicitly (`finops stream --max-message-bytes`,
-`--dlq-max-message-bytes`).
+`--dlq-max-message-bytes`). Read once, at start-up: raising a topic's limit needs a worker restart.
 """
 
 from __future__ import annotations

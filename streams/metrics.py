@@ -1,13 +1,14 @@
 """Stream worker metrics (docs/metrics.md). Counted at one place, `instrument()` in
 build_processors, for both engines: per consumed batch (records in, stored, batch latency), per
-dead letter (by reason), and read from the sinks' own stats at scrape time (files written).
+dead letter (distinct, by reason, from the publisher), and read from the sinks' own stats at scrape time (files written).
 Consumer lag per partition is computed at scrape time: high watermark - the group's committed
 offset, so it is the lag that would be re-read after a crash, and costs the hot path nothing."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter as CountOf
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -16,23 +17,42 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from sinks.chunk_sink import Committable
-from streams.dead_letter import DeadLetter
+from streams.dead_letter import DeadLetterPublisher
 from streams.processor import Incoming, Processor
 
 RECORDS_IN = Counter("finops_stream_records_in", "Records consumed", ["topic"])
 STORED = Counter("finops_stream_records_stored", "Valid records handed to the sink", ["topic"])
-DEAD = Counter("finops_stream_dead_letters", "Records dead-lettered", ["topic", "reason"])
 BATCH = Histogram("finops_stream_batch_seconds", "Time to process one consumed batch of a "
                   "partition (decode, contract, cast, sink)", ["topic"],
                   buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
-def count_dead_letters(on_dead: Callable[[DeadLetter], None]) -> Callable[[DeadLetter], None]:
-    def counted(letter: DeadLetter) -> None:
-        DEAD.labels(letter.topic, letter.reason).inc()
-        on_dead(letter)
+class _DeadLetters(Collector):
+    """finops_stream_dead_letters{topic,reason}: distinct source records dead-lettered, read from
+    the publisher at scrape time, so a letter re-sent after a rebalance counts once and an
+    oversized one counts as `oversize` (the reason it was sent with)."""
 
-    return counted
+    def __init__(self) -> None:
+        self.publishers: list[DeadLetterPublisher] = []
+
+    def collect(self) -> Iterator[Any]:
+        dead = CounterMetricFamily("finops_stream_dead_letters", "Distinct records dead-lettered",
+                                   labels=["topic", "reason"])
+        total: CountOf[tuple[str, str]] = CountOf()
+        for publisher in self.publishers:
+            total.update(publisher.counts_by_topic())
+        for (topic, reason), n in sorted(total.items()):
+            dead.add_metric([topic, reason], n)
+        yield dead
+
+
+_DEAD = _DeadLetters()
+REGISTRY.register(_DEAD)
+
+
+def watch_dead_letters(publisher: DeadLetterPublisher) -> DeadLetterPublisher:
+    _DEAD.publishers.append(publisher)
+    return publisher
 
 
 class MeteredProcessor(Processor):

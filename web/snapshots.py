@@ -37,6 +37,7 @@ DATA_FILES: dict[str, type] = {
     "coverage.json": dict,
     "scans.json": list,
     "trend.json": list,
+    "realized.json": dict,
 }
 
 

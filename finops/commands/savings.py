@@ -1,5 +1,6 @@
-"""`finops savings rates`: the customer's effective unit rates derived from the cost facts, with
-provenance (JSON on stdout, sorted keys; logs on stderr)."""
+"""`finops savings rates|report`: the customer's effective unit rates derived from the cost facts
+(with provenance), and estimated vs realized savings per tenant and finding (JSON on stdout,
+sorted keys; logs on stderr)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,45 @@ def register(subparsers: Any) -> None:
     p.add_argument("--days", type=int, default=DEFAULT_DAYS, help="window when --start is unset")
     p.add_argument("--resources", action="store_true", help="also each resource's own rate")
     p.set_defaults(handler=_rates)
+    p = sub.add_parser("report", help="estimated (open) vs realized (resolved) savings, as JSON")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--as-of", type=_timestamp, default=None,
+                   help="ISO time: data up to it; the after-window ends there "
+                        "(default: the end of the last billed hour)")
+    p.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                   help="holds findings/, scans/ and cur_facts/")
+    p.add_argument("--facts", type=Path, default=None, help="default <data-dir>/cur_facts")
+    p.set_defaults(handler=_report)
 
 
 def _timestamp(text: str) -> datetime:
     ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from jobs.db import connect
+    from jobs.inputs import findings_table, scans_table
+    from jobs.lifecycle import build_state
+    from jobs.realized import realized_document
+
+    con = connect(threads=1)
+    for table in (findings_table(args.data_dir / "findings"), scans_table(args.data_dir / "scans")):
+        table.create(con)
+        table.refresh(con)
+    findings, scans = "findings", "scans"
+    if args.as_of is not None:  # the lifecycle as it was at --as-of
+        at = args.as_of.isoformat()
+        con.execute(f"CREATE TEMP VIEW findings_at AS SELECT * FROM findings "
+                    f"WHERE observed_at <= TIMESTAMPTZ '{at}'")
+        con.execute(f"CREATE TEMP VIEW scans_at AS SELECT * FROM scans "
+                    f"WHERE finished_at <= TIMESTAMPTZ '{at}'")
+        findings, scans = "findings_at", "scans_at"
+    build_state(con, args.tenant, findings=findings, scans=scans)
+    facts = args.facts or args.data_dir / "cur_facts"
+    doc = realized_document(con, "fstate", facts, args.tenant, args.as_of)
+    print(json.dumps(doc, sort_keys=True, indent=1, default=str))
+    return 0
 
 
 def _rates(args: argparse.Namespace) -> int:

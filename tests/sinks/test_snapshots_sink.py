@@ -17,6 +17,7 @@ from contracts.finding import Finding
 from contracts.scan_schema import scan_rows_to_table, scan_wire_to_row
 from jobs.window import JobPaths, JobRunner
 from sinks.snapshots import (
+    OPTIONAL_FILES,
     SNAPSHOT_FILES,
     Announcement,
     KafkaAnnouncer,
@@ -75,7 +76,7 @@ def test_replay_in_another_file_order_gives_byte_identical_snapshots(tmp_path):
     wires = _wires(40)
     a = _run(_write_and(tmp_path / "a", [0, 1], wires))
     b = _run(_write_and(tmp_path / "b", [1, 0], wires))
-    assert sorted(a) == sorted([*SNAPSHOT_FILES, "manifest.json"])
+    assert sorted(a) == sorted([*SNAPSHOT_FILES, *OPTIONAL_FILES, "manifest.json"])
     assert a == b
     manifest = json.loads(a["manifest.json"])
     assert manifest["as_of"] == "2026-11-01T10:05:00.000000Z"  # the scan's finish: data time

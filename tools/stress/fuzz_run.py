@@ -5,7 +5,8 @@
 Checks, each message against the outcome it was built for (`tools.stress.fuzz`): every valid one
 stored exactly once; every hostile one stored exactly once with its canonical values, or
 dead-lettered exactly once (distinct DLQ keys) with an allowed reason; nothing both; no file outside
-the output directory; the worker never exited until stopped, and exits 0. The report gives lost,
+the output directory; the worker never exited until stopped, and exits 0; a replay of the topic
+writes byte-identical files and the same dead letters (key and reason). The report gives lost,
 duplicated, wrong outcomes, dead letters by reason and worker exits.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 import duckdb
 from confluent_kafka import Consumer, Producer
 
+from streams.replay import replay
 from tools.stress import harness
 from tools.stress.fuzz import FuzzMessage, generate_fuzz
 
@@ -194,8 +196,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         expected_dead = sum(not m.stored for m in messages)
         dead = read_dead_letters(bootstrap, topics.dlq, expected_dead)
         result = check(messages, rows, dead)
+        # the shared processor: a replay gives the same files and the same dead letters
+        replay_dir = workdir / "replay"
+        shutil.rmtree(replay_dir, ignore_errors=True)
+        replayed = replay(bootstrap, topics.raw, replay_dir, chunk_records=args.chunk_records)
+        replay_same_files = bool(rows) and harness.tree_digest(out) == harness.tree_digest(replay_dir)
+        replay_same_letters = {d.key: d.reason for d in replayed.dead_letters} == {k: r for k, (r, _) in dead.items()}
         state = workdir / "worker-state"  # the worker's --data-dir (harness.StreamWorker)
-        outside = files_outside(workdir, out, [logs, state])  # the worker's cwd must stay empty
+        outside = files_outside(workdir, out, [logs, state, replay_dir])  # the worker's cwd must stay empty
     reasons = Counter(reason for reason, _ in dead.values())
     report.update(
         produced=sum(ends.values()), committed_all=committed_all, worker_alive_at_end=alive_at_end,
@@ -213,6 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "nothing duplicated": report["duplicated"] == 0,
         "every outcome as built": report["wrong"] == 0 and report["unknown_dead_letters"] == 0,
         "no file outside the output directory": not outside,
+        "replay: byte-identical files, same dead letters": replay_same_files and replay_same_letters,
     }
     report["checks"] = checks
     report["ok"] = all(checks.values())

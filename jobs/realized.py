@@ -1,0 +1,259 @@
+"""Realized savings: what a resolved finding saved, measured on the bill.
+
+For each resolved finding (the lifecycle decides: a later complete scan of its scope no longer
+reports it) with a resource billed under the same canonical ARN, the resource's amortized daily
+cost (`cost_effective`, else `cost_primary`) before the fix is compared with its daily cost after:
+
+- before = up to `window_days` full UTC days ending the day before the finding's last sighting
+  (the waste was still there), starting no earlier than the resource's first fully billed day;
+- after = every full UTC day after the day of resolution up to `as_of` (the fix happened between
+  the last sighting and the resolving scan, so those days are transition days and never count);
+- a day counts only when the tenant's bill covers it completely (hourly bills start and stop
+  mid-day: the first and last partial days of the facts are excluded, as is the resource's first
+  day when its first billed hour is not 00:00). A resource with no lines after the fix costs 0.
+
+realized monthly = (before/day - after/day) x 730/24 (AWS's 730-hour month, as the estimates).
+Method `exact_resource`; confidence 0.9 x min(1, days before / 7) x min(1, days after / 7).
+A finding without bill lines for its resource has no realized figure (method `none`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from jobs.cur.enrich import parquet_files
+from jobs.cur.names import quote_literal
+
+log = logging.getLogger(__name__)
+WINDOW_DAYS = 14
+FULL_CONFIDENCE_DAYS = 7
+DAYS_PER_MONTH = Decimal(730) / Decimal(24)
+CENT = Decimal("0.01")
+EXACT, NONE = "exact_resource", "none"
+
+
+@dataclass(frozen=True)
+class Realized:
+    fingerprint: str
+    check_id: str
+    resource_id: str | None
+    account_id: str
+    region: str
+    state: str
+    first_seen: str | None
+    last_seen: str | None
+    resolved_at: str | None
+    estimated_monthly: str | None
+    realized_monthly: str | None
+    cost_per_day_before: str | None
+    cost_per_day_after: str | None
+    days_before: int
+    days_after: int
+    before_period: list[str] | None  # [first day, last day] (inclusive, ISO dates)
+    after_period: list[str] | None
+    realized_to_date: str | None  # (before - after)/day x days after
+    method: str
+    confidence: float
+
+
+def _day(ts: datetime) -> date:
+    return ts.date()
+
+
+def _full_day_after(ts: datetime) -> date:
+    """The first day starting at or after `ts` (a day is full only from its 00:00)."""
+    return ts.date() if ts.time() == time(0) else ts.date() + timedelta(days=1)
+
+
+def _money(value: Decimal | float | None) -> str | None:
+    if value is None:
+        return None
+    return str(Decimal(repr(value) if isinstance(value, float) else value)
+               .quantize(CENT, rounding=ROUND_HALF_EVEN))
+
+
+def daily_costs(facts_dir: Path | str, tenant: str, resources: Iterable[str],
+                con: duckdb.DuckDBPyConnection | None = None
+                ) -> tuple[dict[str, dict[date, float]], dict[str, datetime], tuple[date, date] | None]:
+    """Per resource: {day: cost}; its first billed hour; and the tenant's fully covered days
+    [first, last) as dates (None without facts)."""
+    files = parquet_files(facts_dir)
+    wanted = sorted(set(resources))
+    if not files:
+        return {}, {}, None
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+             "hive_partitioning = false, union_by_name = true)")
+    span = con.execute(f"SELECT min(usage_start), max(COALESCE(usage_end, usage_start)) "
+                       f"FROM {facts} WHERE tenant_id = ?", [tenant]).fetchall()[0]
+    if span[0] is None:
+        return {}, {}, None
+    covered = (_full_day_after(span[0]), _day(span[1]))  # [first full day, day holding the end)
+    if not wanted:
+        return {}, {}, covered
+    con.register("_realized_resources", pa.table({"resource_id": pa.array(wanted, pa.string())}))
+    try:
+        rows = con.execute(f"""
+            SELECT f.resource_id, CAST(date_trunc('day', f.usage_start) AS DATE) AS d,
+                   sum(COALESCE(f.cost_effective, f.cost_primary)) AS cost,
+                   min(f.usage_start) AS first_hour
+            FROM {facts} f JOIN _realized_resources r USING (resource_id)
+            WHERE f.tenant_id = ? GROUP BY ALL""", [tenant]).fetchall()
+    finally:
+        con.unregister("_realized_resources")
+    by_day: dict[str, dict[date, float]] = {}
+    first: dict[str, datetime] = {}
+    for rid, d, cost, first_hour in rows:
+        by_day.setdefault(rid, {})[d] = float(cost or 0.0)
+        first[rid] = min(first.get(rid, first_hour), first_hour)
+    return by_day, first, covered
+
+
+def measure(findings: Iterable[Mapping[str, Any]], facts_dir: Path | str | None, tenant: str,
+            as_of: datetime | None = None, window_days: int = WINDOW_DAYS) -> list[Realized]:
+    """Realized savings for every finding row (fingerprint, check_id, resource_id, account_id,
+    region, lifecycle_state, first_seen, last_seen, resolved_at, estimated_monthly_savings);
+    rows that are not resolved are returned with the estimate only."""
+    rows = list(findings)
+    resolved = [r for r in rows if r.get("lifecycle_state") == "resolved" and r.get("resource_id")]
+    by_day: dict[str, dict[date, float]] = {}
+    first: dict[str, datetime] = {}
+    covered = None
+    if facts_dir is not None and resolved:
+        by_day, first, covered = daily_costs(facts_dir, tenant,
+                                             [str(r["resource_id"]) for r in resolved])
+    if covered is not None and as_of is not None:
+        covered = (covered[0], min(covered[1], _day(as_of)))
+    out = []
+    for r in sorted(rows, key=lambda x: str(x["fingerprint"])):
+        out.append(_one(r, by_day, first, covered, window_days))
+    return out
+
+
+def _iso(ts: Any) -> str | None:
+    return None if ts is None else ts.isoformat()
+
+
+def _one(r: Mapping[str, Any], by_day: Mapping[str, Mapping[date, float]],
+         first: Mapping[str, datetime], covered: tuple[date, date] | None,
+         window_days: int) -> Realized:
+    est = r.get("estimated_monthly_savings")
+    base: dict[str, Any] = dict(fingerprint=str(r["fingerprint"]), check_id=str(r["check_id"]),
+                resource_id=r.get("resource_id"), account_id=str(r["account_id"]),
+                region=str(r["region"]), state=str(r.get("lifecycle_state")),
+                first_seen=_iso(r.get("first_seen")), last_seen=_iso(r.get("last_seen")),
+                resolved_at=_iso(r.get("resolved_at")),
+                estimated_monthly=None if est is None else _money(Decimal(str(est))))
+    empty: dict[str, Any] = dict(realized_monthly=None, cost_per_day_before=None,
+                                 cost_per_day_after=None,
+                 days_before=0, days_after=0, before_period=None, after_period=None,
+                 realized_to_date=None, method=NONE, confidence=0.0)
+    rid = r.get("resource_id")
+    if (r.get("lifecycle_state") != "resolved" or covered is None or rid not in by_day
+            or r.get("last_seen") is None or r.get("resolved_at") is None):
+        return Realized(**base, **empty)
+    days = by_day[str(rid)]
+    lo, hi = covered
+    before_end = _day(r["last_seen"])  # exclusive: the last sighting's day is a transition day
+    before_start = max(lo, _full_day_after(first[str(rid)]), before_end - timedelta(window_days))
+    after_start = _day(r["resolved_at"]) + timedelta(days=1)
+    before = [before_start + timedelta(i) for i in range((before_end - before_start).days)]
+    after = [after_start + timedelta(i) for i in range((hi - after_start).days)]
+    if not before or not after:
+        return Realized(**base, **{**empty, "days_before": len(before),
+                                   "days_after": len(after)})
+    per_before = Decimal(repr(sum(days.get(d, 0.0) for d in before))) / len(before)
+    per_after = Decimal(repr(sum(days.get(d, 0.0) for d in after))) / len(after)
+    saved_per_day = per_before - per_after
+    confidence = 0.9 * min(1.0, len(before) / FULL_CONFIDENCE_DAYS) * \
+        min(1.0, len(after) / FULL_CONFIDENCE_DAYS)
+    return Realized(
+        **base,
+        realized_monthly=_money(saved_per_day * DAYS_PER_MONTH),
+        cost_per_day_before=_money(per_before), cost_per_day_after=_money(per_after),
+        days_before=len(before), days_after=len(after),
+        before_period=[before[0].isoformat(), before[-1].isoformat()],
+        after_period=[after[0].isoformat(), after[-1].isoformat()],
+        realized_to_date=_money(saved_per_day * len(after)),
+        method=EXACT, confidence=round(confidence, 3))
+
+
+def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[str, Any]:
+    """The per-tenant view: estimated open vs realized, per finding and per check."""
+    def total(values: Iterable[str | None]) -> str:
+        return str(sum((Decimal(v) for v in values if v is not None), Decimal("0.00")))
+
+    # the month holding the last instant before as_of (as_of is exclusive, as in enrichment)
+    month = (as_of - timedelta(microseconds=1)).strftime("%Y-%m") if as_of is not None else None
+    measured = [i for i in items if i.realized_monthly is not None]
+    by_check: dict[str, dict[str, Any]] = {}
+    for i in measured:
+        c = by_check.setdefault(i.check_id, {"resolved_measured": 0, "estimated": [],
+                                             "realized": []})
+        c["resolved_measured"] += 1
+        c["estimated"].append(i.estimated_monthly)
+        c["realized"].append(i.realized_monthly)
+    errors = {}
+    for check, c in sorted(by_check.items()):
+        est, real = Decimal(total(c["estimated"])), Decimal(total(c["realized"]))
+        errors[check] = {"findings": c["resolved_measured"], "estimated_monthly": str(est),
+                         "realized_monthly": str(real),
+                         "realized_over_estimated": None if est == 0 else
+                         float((real / est).quantize(Decimal("0.001")))}
+    return {
+        "tenant_id": tenant,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "estimated_open_monthly": total(i.estimated_monthly for i in items
+                                        if i.state != "resolved"),
+        "realized_monthly": total(i.realized_monthly for i in measured),
+        "realized_this_month": total(i.realized_monthly for i in measured
+                                     if month and (i.resolved_at or "")[:7] == month),
+        "realized_to_date": total(i.realized_to_date for i in measured),
+        "resolved": sum(1 for i in items if i.state == "resolved"),
+        "resolved_measured": len(measured),
+        "estimate_error_by_check": errors,
+        "method": ("daily amortized cost of the resource, full UTC days only: before = up to "
+                   f"{WINDOW_DAYS} days before the last sighting's day, after = days after the "
+                   "resolution day; x 730/24 days a month"),
+        "findings": [asdict(i) for i in items],
+    }
+
+
+def facts_end(facts_dir: Path | str | None, tenant: str) -> datetime | None:
+    """The end of the tenant's last billed hour (None without facts)."""
+    files = parquet_files(facts_dir)
+    if not files:
+        return None
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], union_by_name = true)"
+    row = con.execute(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts} "
+                      "WHERE tenant_id = ?", [tenant]).fetchall()[0]
+    return row[0]
+
+
+def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Path | None,
+                      tenant: str, as_of: datetime | None) -> dict[str, Any]:
+    """`realized.json` of a snapshot set, from the window's per-fingerprint table."""
+    cols = ("fingerprint, check_id, resource_id, account_id, region, lifecycle_state, "
+            "first_seen, last_seen, resolved_at, estimated_monthly_savings")
+    rows = con.execute(f"SELECT {cols} FROM {table} ORDER BY fingerprint").fetchall()
+    names = [c.strip() for c in cols.split(",")]
+    findings = [dict(zip(names, r, strict=True)) for r in rows]
+    try:
+        end = as_of or facts_end(facts_dir, tenant)
+        items = measure(findings, facts_dir, tenant, end)
+    except (duckdb.Error, OSError) as exc:  # the bill refines the view; it never stops it
+        log.warning("realized savings unavailable", extra={"tenant": tenant, "error": str(exc)})
+        end, items = as_of, measure(findings, None, tenant, as_of)
+    return report(tenant, items, end)

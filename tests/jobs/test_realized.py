@@ -1,0 +1,110 @@
+"""Realized savings on the Workshop October + November 2018 bills, with lifecycle built by the
+project's own jobs from findings and scan summaries written as the stream writes them. The
+expected figures are sums over the raw Parquet files (DuckDB), not over the facts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from finops.cli import main
+from jobs.cur.normalize import normalize
+from tests.jobs.conftest import Lake, finding, scan
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-well-architected-labs"
+MONTHS = [SHARED / f"{m}2018-WorkshopCUR-00001.snappy.parquet" for m in ("Oct", "Nov")]
+pytestmark = pytest.mark.skipif(not all(p.exists() for p in MONTHS),
+                                reason="shared Workshop bills not present")
+PAYER = "836060457634"
+STOPS = "i-01c24bac399144aa9"  # billed until 2018-11-24 19:00
+VOLUME = "vol-0c67bde555f59bbad"  # billed until 2018-11-24 19:00
+RUNS = "i-0f6a57f12c94805ff"  # billed all of November
+CHECKS = {"ec2_instance_low_utilization": 2, "ec2_ebs_volume_unattached": 1}
+
+
+def at(day: int, month: int = 11) -> datetime:
+    return datetime(2018, month, day, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("realized") / "data"
+    raw = root.parent / "raw"
+    raw.mkdir()
+    for p in MONTHS:
+        (raw / p.name).symlink_to(p)
+    normalize(raw, root / "cur_facts", tenant="acme")
+    lake = Lake(root)
+    kw = {"account": PAYER, "region": "us-east-1"}
+    first = [finding("ec2_instance_low_utilization", "AWS::EC2::Instance", STOPS, at=at(1),
+                     run="r1", savings="60.00", **kw),
+             finding("ec2_ebs_volume_unattached", "AWS::EC2::Volume", VOLUME, at=at(1), run="r1",
+                     savings="1.50", **kw),
+             finding("ec2_instance_low_utilization", "AWS::EC2::Instance", RUNS, at=at(1),
+                     run="r1", savings="30.00", **kw)]
+    second = [dict(f, observed_at=at(10).isoformat(), run_id="r2") for f in first]
+    third = [dict(first[2], observed_at=at(26).isoformat(), run_id="r3")]
+    lake.write_findings(first + second + third, dt="2018-11-01")
+    lake.write_scans([scan(r, started=at(d), checks=CHECKS, account=PAYER)
+                      for r, d in (("r1", 1), ("r2", 10), ("r3", 26))], dt="2018-11-01")
+    return root
+
+
+def _raw_day_sum(resource: str, lo: str, hi: str) -> float:
+    files = ", ".join(f"'{p}'" for p in MONTHS)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con.execute(f"""
+        SELECT COALESCE(sum(CASE line_item_line_item_type WHEN 'DiscountedUsage'
+                                 THEN reservation_effective_cost
+                                 ELSE line_item_unblended_cost END), 0)
+        FROM read_parquet([{files}], union_by_name = true)
+        WHERE line_item_resource_id LIKE '%{resource}'
+          AND line_item_usage_start_date >= TIMESTAMPTZ '{lo} 00:00:00+00'
+          AND line_item_usage_start_date < TIMESTAMPTZ '{hi} 00:00:00+00'""").fetchall()[0][0]
+
+
+def _cents(x: Decimal) -> str:
+    return str(x.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+
+
+def test_report_measures_resolved_findings_on_the_raw_bill(data, capsys):
+    assert main(["savings", "report", "--tenant", "acme", "--data-dir", str(data)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    by_res = {f["resource_id"].rsplit("/", 1)[-1]: f for f in doc["findings"]}
+    assert {r: f["state"] for r, f in by_res.items()} == {
+        STOPS: "resolved", VOLUME: "resolved", RUNS: "open"}
+    total = Decimal(0)
+    for res in (STOPS, VOLUME):
+        f = by_res[res]
+        # last seen Nov 10 -> 14 full days before it; resolved Nov 26 -> Nov 27..30 after
+        assert f["before_period"] == ["2018-10-27", "2018-11-09"] and f["days_before"] == 14
+        assert f["after_period"] == ["2018-11-27", "2018-11-30"] and f["days_after"] == 4
+        before = Decimal(repr(_raw_day_sum(res, "2018-10-27", "2018-11-10"))) / 14
+        after = Decimal(repr(_raw_day_sum(res, "2018-11-27", "2018-12-01"))) / 4
+        assert before > 0 and after == 0  # the resource stopped billing after the fix
+        assert f["cost_per_day_before"] == _cents(before)
+        assert f["cost_per_day_after"] == "0.00"
+        assert f["realized_monthly"] == _cents((before - after) * 730 / 24)
+        assert f["realized_to_date"] == _cents((before - after) * 4)
+        assert f["method"] == "exact_resource"
+        assert f["confidence"] == pytest.approx(0.9 * 4 / 7, abs=1e-3)
+        total += Decimal(f["realized_monthly"])
+    assert by_res[RUNS]["realized_monthly"] is None and by_res[RUNS]["method"] == "none"
+    assert doc["estimated_open_monthly"] == "30.00"
+    assert doc["realized_monthly"] == str(total)
+    assert doc["realized_this_month"] == str(total)  # as of the last billed hour: November
+    assert doc["estimate_error_by_check"]["ec2_ebs_volume_unattached"]["findings"] == 1
+
+
+def test_as_of_before_the_resolution_shows_nothing_realized(data, capsys):
+    assert main(["savings", "report", "--tenant", "acme", "--data-dir", str(data),
+                 "--as-of", "2018-11-20T00:00:00Z"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["resolved"] == 0 and doc["realized_monthly"] == "0.00"
+    assert doc["estimated_open_monthly"] == "91.50"
