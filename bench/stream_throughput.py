@@ -2,6 +2,8 @@
 
     python bench/stream_throughput.py --n 100000 --repeats 3           # both engines, interleaved
     python bench/stream_throughput.py --n 1000000 --repeats 1          # peak RSS at 1M findings
+    git archive main | tar -x -C /tmp/before && \
+    python bench/stream_throughput.py --engines faust@/tmp/before,faust,kafka@/tmp/before,kafka
 
 Each repeat, for each engine (`finops stream --engine faust|kafka`, one worker process):
 
@@ -29,6 +31,7 @@ import argparse
 import io
 import json
 import os
+import pickle
 import signal
 import statistics
 import sys
@@ -36,7 +39,7 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, chdir
 from pathlib import Path
 
 import psutil
@@ -54,7 +57,7 @@ from tools.stress.stress_engine import local_bootstrap  # noqa: E402
 
 BARE_BATCH = 10_000
 # The worker is frozen while the topic fills: the group must not drop it meanwhile.
-SESSION_TIMEOUT_S = 60.0
+SESSION_TIMEOUT_S = 60.0  # --session-timeout: raise it for --n 1000000 on a loaded machine
 # ... and the bare baseline is also read while it is frozen, up to this many records (then only after)
 PRE_BARE_MAX = 300_000
 
@@ -164,7 +167,11 @@ def split_even(messages: list[Message], partitions: int, per_partition: int) -> 
 
 
 def one_run(bootstrap: str, inputs: dict[str, list[Message]], args: argparse.Namespace, workdir: Path,
-            engine: str) -> dict[str, float]:
+            variant: str) -> dict[str, float]:
+    """One engine's warm-up, drain, live phase and bare readings. `variant` is an engine name, or
+    `engine@DIR` to run the worker from another checkout (e.g. an export of main: before/after in
+    one run)."""
+    engine, _, code_dir = variant.partition("@")
     parts, per, warm_per = args.partitions, args.per_partition, args.warm_per_partition
     topics = harness.Topics.unique("bench")
     topics.create(bootstrap, parts)
@@ -172,8 +179,12 @@ def one_run(bootstrap: str, inputs: dict[str, list[Message]], args: argparse.Nam
     worker = harness.StreamWorker(bootstrap, topics, out, workdir / f"{topics.raw}.log",
                                   chunk_records=args.chunk_records, batch_max=args.batch_max,
                                   partitions=parts, engine=engine)
-    worker.cmd += ["--session-timeout", str(SESSION_TIMEOUT_S)]
-    worker.start()
+    worker.cmd += ["--session-timeout", str(args.session_timeout)]
+    if code_dir and "--data-dir" not in (Path(code_dir) / "finops/commands/stream.py").read_text():
+        at = worker.cmd.index("--data-dir")  # an older checkout: its worker has no such option
+        del worker.cmd[at : at + 2]
+    with chdir(code_dir or Path.cwd()):  # `python -m finops.cli` imports from the working directory first
+        worker.start()
     sampler = RssSampler(worker.pid)
     sampler.start()
     watch = CommitWatch(bootstrap, topics.group, topics.raw, parts)
@@ -233,6 +244,20 @@ def one_run(bootstrap: str, inputs: dict[str, list[Message]], args: argparse.Nam
     return r
 
 
+def messages(count: int, distinct: int) -> list[Message]:
+    """`count` generated findings, the first `distinct` of them repeated as needed (the stream does
+    not deduplicate, so repeats cost what new records cost; generating 1M takes minutes). Cached
+    in the temp dir by (distinct, seed), as generating is the slowest part of a short run."""
+    distinct = min(count, distinct)
+    cache = Path(tempfile.gettempdir()) / f"finops-bench-findings-{distinct}-seed17.pickle"
+    try:
+        unique = pickle.loads(cache.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        unique = list(generate(distinct, seed=17, invalid_share=0.0))
+        cache.write_bytes(pickle.dumps(unique, protocol=pickle.HIGHEST_PROTOCOL))
+    return [unique[i % distinct] for i in range(count)]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=100_000, help="findings drained (rounded up to whole partitions)")
@@ -240,9 +265,14 @@ def main() -> int:
     p.add_argument("--partitions", type=int, default=6)
     p.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK_RECORDS)
     p.add_argument("--batch-max", type=int, default=5_000)
+    p.add_argument("--distinct", type=int, default=220_000,
+                   help="distinct generated findings; more are repeats of these (for --n 1000000)")
+    p.add_argument("--session-timeout", type=float, default=SESSION_TIMEOUT_S,
+                   help="the worker's, in seconds: longer than filling the topic takes")
     p.add_argument("--no-live", dest="live", action="store_false", help="skip the produce-while-consuming figure")
     p.add_argument("--bootstrap", default=None)
-    p.add_argument("--engines", default="faust,kafka", help="stream engines to measure, comma-separated")
+    p.add_argument("--engines", default="faust,kafka",
+                   help="stream engines to measure, comma-separated; engine@DIR runs that worker from checkout DIR")
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = p.parse_args()
     args.per_partition = -(-args.n // args.partitions)
@@ -250,10 +280,9 @@ def main() -> int:
     args.warm_per_partition = args.chunk_records - args.per_partition % args.chunk_records
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     drained = args.per_partition * args.partitions
-    print(f"generating {args.warm_per_partition * args.partitions:,} warm-up + {drained:,} drain"
+    print(f"generating (or loading) {args.warm_per_partition * args.partitions:,} warm-up + {drained:,} drain"
           f"{f' + {drained:,} live' if args.live else ''} findings ...", flush=True)
-    every = list(generate(args.warm_per_partition * args.partitions + drained * (2 if args.live else 1),
-                          seed=17, invalid_share=0.0))
+    every = messages(args.warm_per_partition * args.partitions + drained * (2 if args.live else 1), args.distinct)
     w = args.warm_per_partition * args.partitions
     inputs = {"warm": every[:w], "drain": every[w:w + drained], "live": every[w + drained:]}
     results: dict[str, list[dict[str, float]]] = {e: [] for e in engines}

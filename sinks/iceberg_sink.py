@@ -129,8 +129,9 @@ class IcebergSink:
             return self._commit()
         return []
 
-    def flush_open(self) -> list[Committable]:
-        """Commit everything pending (visibility when idle, and under steady input)."""
+    def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
+        """Commit everything pending (visibility when idle, and under steady input); `skip` is
+        ignored: one table commit covers all partitions, nothing is rewritten."""
         return self._commit()
 
     def finish(self) -> list[Committable]:

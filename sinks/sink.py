@@ -3,7 +3,7 @@ both implement, so the engines' commit logic (offsets only after `Committable`) 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -19,7 +19,10 @@ class Sink(Protocol):
         """Take a consumed batch (every offset, the valid rows); return what became durable."""
         ...
 
-    def flush_open(self) -> list[Committable]: ...
+    def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
+        """Make what is open durable; `skip(topic, partition, offset)` true: that partition's open
+        part (ending at `offset`) may wait (ChunkSink: see there; a sink may ignore it)."""
+        ...
 
     def finish(self) -> list[Committable]: ...
 

@@ -110,10 +110,19 @@ def build_processors(
     return instrument(processors)
 
 
+class StreamApp(faust.App):
+    """faust.App on the transport with the cheaper fetcher -> agent hand-over (`streams.faust_transport`)."""
+
+    def _new_transport(self) -> faust.types.TransportT:
+        from streams.faust_transport import FastHandoverTransport
+
+        return FastHandoverTransport(self.conf.broker_consumer, self)
+
+
 def create_app(settings: StreamSettings) -> faust.App:
     limits = settings.limits()
     settings.faust_datadir().mkdir(parents=True, exist_ok=True)  # faust makes only the last level
-    app = faust.App(
+    app = StreamApp(
         settings.group_id,
         broker=settings.broker_url(),
         value_serializer="raw",

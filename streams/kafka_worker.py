@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
@@ -116,6 +116,11 @@ class KafkaWorker:
                 del self.pending[tp]
         return True
 
+    def _in_log(self, topic: str, partition: int, offset: int) -> bool:
+        """Whether the partition's log already holds `offset` (the high watermark of the last fetch)."""
+        _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
+        return high is not None and high > offset
+
     def stop(self, *_: object) -> None:
         self._running = False
 
@@ -150,7 +155,7 @@ class KafkaWorker:
                     not msgs and now - last_data >= s.idle_flush_s
                 ):
                     last_open_flush = now
-                    self._flush_open()
+                    self._flush_open(skip=self._in_log if msgs else None)
                     if max_idle_s is not None and now - last_data >= max_idle_s:
                         break
             self._flush_open()
@@ -167,9 +172,9 @@ class KafkaWorker:
             log.info("kafka worker stopped", extra={"consumed": consumed, "commit_failures": self.commit_failures,
                                                     "dead_letters": dict(sorted(self.dlq.counts.items()))})
 
-    def _flush_open(self) -> None:
+    def _flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> None:
         for _, proc in sorted(self.processors.items()):
-            self._commit(proc.flush_open())
+            self._commit(proc.flush_open(skip))
 
 def run_worker(settings: StreamSettings) -> int:
     """Run a worker until SIGTERM/SIGINT (exit 0) or a failure (logged, EXIT_FAILED)."""

@@ -150,10 +150,10 @@ class Processor:
             cause = f"{self._isolated_in_a_row} records in a row fail alone (a bug, not a record): {exc!r}"
             raise StreamFailure(topic, partition, offsets[i], cause) from exc
 
-    def flush_open(self) -> list[Committable]:
-        """The sink's `flush_open`, a failure of which names the open partitions."""
+    def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
+        """The sink's `flush_open` (`skip`: see there), a failure of which names the open partitions."""
         try:
-            return self.sink.flush_open()
+            return self.sink.flush_open(skip)
         except Exception as exc:
             open_ = self.sink.open_partitions()
             topic = open_[0][0] if open_ else "?"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -115,8 +115,8 @@ class PublishingSink:
             self._pending.setdefault((topic, partition), []).append(table)
         return self._publish(self.base.add(topic, partition, offsets, table))
 
-    def flush_open(self) -> list[Committable]:
-        return self._publish(self.base.flush_open())
+    def flush_open(self, skip: Callable[[str, int, int], bool] | None = None) -> list[Committable]:
+        return self._publish(self.base.flush_open(skip))
 
     def finish(self) -> list[Committable]:
         return self._publish(self.base.finish())

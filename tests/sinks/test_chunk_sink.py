@@ -98,3 +98,27 @@ def test_drop_partition_forgets_uncommitted_rows(tmp_path: Path) -> None:
     sink.drop_partition(TOPIC, 0)
     assert sink.finish() == []
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_flush_open_leaves_chunks_the_log_already_completes(tmp_path: Path) -> None:
+    """The engines' periodic flush under input skips a chunk whose last offset is already in the
+    log (it completes at reading speed): not written, not committed; the end result is the same."""
+    data = rows(250)
+    sink = ChunkSink(tmp_path / "skip", FINDING_SCHEMA, chunk_records=100)
+    assert feed(sink, data[:150], [150]) == [Committable(TOPIC, 0, 99)]
+    asked: list[tuple[str, int, int]] = []
+
+    def in_log(topic: str, partition: int, offset: int) -> bool:
+        asked.append((topic, partition, offset))
+        return True
+
+    assert sink.flush_open(skip=in_log) == []
+    assert asked == [(TOPIC, 0, 199)]  # the open chunk's last offset
+    assert not any((tmp_path / "skip").rglob("*+0000000000000000100.parquet"))
+    assert sink.flush_open(skip=lambda *_: False) == [Committable(TOPIC, 0, 149)]
+    feed(sink, data[150:], [100])
+    sink.finish()
+    plain = ChunkSink(tmp_path / "plain", FINDING_SCHEMA, chunk_records=100)
+    feed(plain, data, [250])
+    plain.finish()
+    assert tree_digest(tmp_path / "skip") == tree_digest(tmp_path / "plain")
