@@ -32,6 +32,11 @@ The scanner's least-privilege IAM policy: `finops iam-policy`.
   `Estimate` from `checks.pricing.estimate` (prices from the catalog, formula with the numbers).
 - `tests/checks/<service>/test_<check_id>.py`: at least a positive and a negative case; the
   registry meta-test (`tests/checks/test_registry.py`) fails otherwise. Regenerate this page.
+- Checks of a common shape subclass its base and write only what differs:
+  `checks.modernize.FamilySwitchCheck` (previous generation / Graviton: a family map and
+  `candidates`; the target is the smallest size of the mapped family with the vCPUs and memory)
+  and `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
+  namespace, metric, dimension, `resources`, `judged`, `idle`).
 
 The runner (`checks.runner.run_checks(ctx, ids)`) validates the tenant config, runs each check,
 and returns findings, per-check counts, resources seen and every collection error.

@@ -52,6 +52,7 @@ MIX: dict[str, tuple[float, float]] = {
     "kms_key": (0.005, 0.5),
     "stale_log_group": (0.005, 0.5),
     "cache_cluster": (0.005, 0.5),
+    "metric_alarm": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -69,6 +70,7 @@ LOOKALIKE = frozenset({
     "kms_key",
     "stale_log_group",
     "cache_cluster",
+    "metric_alarm",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -107,6 +109,7 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "kms_key": ("disabled_kms_key",),
     "stale_log_group": ("stale_log_group",),
     "cache_cluster": ("idle_cache_cluster",),
+    "metric_alarm": ("orphaned_alarm",),
 }
 
 

@@ -64,6 +64,7 @@ COVERS = {
     "disabled_kms_key": ("kms_key_disabled",),
     "stale_log_group": ("logs_log_group_stale",),
     "idle_cache_cluster": ("elasticache_cluster_idle",),
+    "orphaned_alarm": ("cloudwatch_alarm_orphaned",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)
