@@ -18,6 +18,8 @@ from typing import Any
 
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 COST_FIELDS = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+# a scope roll-up (account + region + service total), never shown as the resource's own cost
+SCOPE_COST_FIELDS = ("scope_cost_7d", "scope_cost_30d", "scope_cost_mtd", "scope_cost_prev_month")
 FILTER_FIELDS = {
     "status": "status",
     "severity": "severity",
@@ -38,7 +40,7 @@ CSV_COLUMNS = (
     "resource_id", "resource_name", "title", "severity", "status", "lifecycle_state",
     "suppressed", "counted", "superseded", "count_state", "superseded_by",
     "estimated_monthly_savings", "savings_bound", "unpriced_reason", "missing_prices", "currency", *COST_FIELDS, "actual_currency",
-    "attribution_method", "first_seen", "last_seen", "tags",
+    "attribution_method", *SCOPE_COST_FIELDS, "cost_scope", "first_seen", "last_seen", "tags",
 )
 MAX_PER_PAGE = 500
 COUNT_STATES = ("counted", "superseded", "suppressed", "resolved")  # as jobs.counting
