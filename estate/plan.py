@@ -53,6 +53,7 @@ MIX: dict[str, tuple[float, float]] = {
     "stale_log_group": (0.005, 0.5),
     "cache_cluster": (0.005, 0.5),
     "metric_alarm": (0.005, 0.5),
+    "efs_file_system": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -71,6 +72,7 @@ LOOKALIKE = frozenset({
     "stale_log_group",
     "cache_cluster",
     "metric_alarm",
+    "efs_file_system",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -110,6 +112,7 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "stale_log_group": ("stale_log_group",),
     "cache_cluster": ("idle_cache_cluster",),
     "metric_alarm": ("orphaned_alarm",),
+    "efs_file_system": ("efs_without_ia_lifecycle",),
 }
 
 
