@@ -74,3 +74,11 @@ def render(checks: Mapping[str, Check]) -> str:
             f"{_what(m.description)} | {thresholds} | {_formula(m.description)} |"
         )
     return HEADER + "\n".join(rows) + "\n"
+
+
+def remediation_catalog(checks: Mapping[str, Check]) -> dict[str, dict[str, str]]:
+    """What to do and the CLI per check id, from each check's metadata: `finops web` hands it
+    to the dashboard (the web layer reads snapshots only and may not import the checks)."""
+    return {check_id: {"title": c.meta.title, "remediation": c.meta.remediation,
+                       "remediation_cli": c.meta.remediation_cli}
+            for check_id, c in sorted(checks.items())}

@@ -305,7 +305,12 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file}) as (url, _app):
+    from checks.docs import remediation_catalog
+    from checks.registry import load_checks
+
+    todo = remediation_catalog(load_checks())
+    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file,
+                "REMEDIATION": todo}) as (url, _app):
         driver.get(f"{url}/?token={tokens['acme']}")
         wait_for(driver, lambda: body(driver, "refreshed"), "overview data")
         headline = Decimal(driver.execute_script(
@@ -364,6 +369,9 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         wait_for(driver, lambda: body(driver, "refreshed"), "detail data")
         assert "unpriced: price missing from the catalog" in text(driver, "#savings")
         assert gap["missing_prices"].split()[0] in text(driver, "#savings")
+        # what to do, and the CLI, from the check's metadata
+        assert text(driver, "#remediation") == todo[gap["check_id"]]["remediation"]
+        assert text(driver, "#remediation-cli") == todo[gap["check_id"]]["remediation_cli"]
 
         driver.get(f"{url}/findings/{scoped['finding_id']}")
         wait_for(driver, lambda: body(driver, "refreshed"), "detail data")

@@ -36,6 +36,11 @@
       ["Region", f.region], ["Check", f.check_id], ["Severity", f.severity],
       ["Status", f.status], ["Lifecycle", f.lifecycle_state], ["Scope", f.scope],
     ]);
+    document.getElementById("remediation").textContent = f.remediation ||
+      (f.source_fingerprints && f.source_fingerprints.length ? "See the sources below."
+        : "No remediation known for check " + f.check_id + ".");
+    document.getElementById("remediation-cli").textContent = f.remediation_cli || "";
+    document.getElementById("remediation-cli").parentElement.hidden = !f.remediation_cli;
     kv(document.getElementById("savings"), [
       ["Estimated monthly savings", F.savings(f)],
       ["Counted in totals", f.counted ? "yes" : "no: " + f.count_state +
