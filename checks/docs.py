@@ -32,6 +32,11 @@ The scanner's least-privilege IAM policy: `finops iam-policy`.
   `Estimate` from `checks.pricing.estimate` (prices from the catalog, formula with the numbers).
 - `tests/checks/<service>/test_<check_id>.py`: at least a positive and a negative case; the
   registry meta-test (`tests/checks/test_registry.py`) fails otherwise. Regenerate this page.
+- Checks of a common shape subclass its base and write only what differs:
+  `checks.modernize.FamilySwitchCheck` (previous generation / Graviton: a family map and
+  `candidates`; the target is the smallest size of the mapped family with the vCPUs and memory)
+  and `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
+  namespace, metric, dimension, `resources`, `judged`, `idle`).
 
 The runner (`checks.runner.run_checks(ctx, ids)`) validates the tenant config, runs each check,
 and returns findings, per-check counts, resources seen and every collection error.
@@ -69,3 +74,11 @@ def render(checks: Mapping[str, Check]) -> str:
             f"{_what(m.description)} | {thresholds} | {_formula(m.description)} |"
         )
     return HEADER + "\n".join(rows) + "\n"
+
+
+def remediation_catalog(checks: Mapping[str, Check]) -> dict[str, dict[str, str]]:
+    """What to do and the CLI per check id, from each check's metadata: `finops web` hands it
+    to the dashboard (the web layer reads snapshots only and may not import the checks)."""
+    return {check_id: {"title": c.meta.title, "remediation": c.meta.remediation,
+                       "remediation_cli": c.meta.remediation_cli}
+            for check_id, c in sorted(checks.items())}

@@ -47,6 +47,8 @@ ARN_FORMS: dict[str, ArnForm] = {
     "AWS::Redshift::Cluster": ArnForm("redshift", "cluster:{id}", lower_id=True),
     "AWS::ElastiCache::CacheCluster": ArnForm("elasticache", "cluster:{id}", lower_id=True),
     "AWS::KMS::Key": ArnForm("kms", "key/{id}", lower_id=True),
+    "AWS::CloudWatch::Alarm": ArnForm("cloudwatch", "alarm:{id}"),
+    "AWS::EFS::FileSystem": ArnForm("elasticfilesystem", "file-system/{id}", lower_id=True),
     "AWS::SavingsPlans::SavingsPlan": ArnForm("savingsplans", "savingsplan/{id}", regional=False),
     "AWS::Account::Account": ArnForm("organizations", "account/{id}", regional=False),
     "FinOps::Correlation::Group": ArnForm("finops", "correlation/{id}"),

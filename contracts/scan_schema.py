@@ -18,7 +18,7 @@ import pyarrow as pa
 from contracts.canonical import micros
 from contracts.cast import ContractError, Provenance
 from contracts.schema import PROVENANCE_FIELDS, TIMESTAMP
-from contracts.text import ascii_lower, id_text
+from contracts.text import ascii_lower, control_at, id_text
 from contracts.validate import _ACCOUNT, _REGION, _SLUG, Problem
 
 SCAN_SCHEMA_VERSION = 1
@@ -55,6 +55,12 @@ _IDENTIFIERS = (
     ("account_id", _ACCOUNT, "a 12-digit AWS account id"),
     ("region", _REGION, "an AWS region"),
 )
+
+
+def _no_control(field: str, value: str | None, problems: list[Problem]) -> None:
+    """Free text holds no NUL / C0 (but TAB, LF, CR) / DEL / C1 control: the findings' rule."""
+    if value is not None and (at := control_at(value)) >= 0:
+        problems.append(Problem(field, f"control character U+{ord(value[at]):04X} at position {at}"))
 
 
 def _text(value: Any) -> str | None:
@@ -134,6 +140,7 @@ def scan_wire_to_row(wire: Mapping[str, Any], where: Provenance) -> dict[str, An
     for name, pattern, what in _IDENTIFIERS:
         if row[name] and not pattern.match(row[name]):
             problems.append(Problem(name, f"{row[name]!r} is not {what}"))
+    _no_control("run_id", row["run_id"], problems)
     row["started_at"] = _time("started_at", wire.get("started_at"), problems)
     row["finished_at"] = _time("finished_at", wire.get("finished_at"), problems)
     if row["started_at"] is not None and row["finished_at"] is not None:
@@ -146,6 +153,9 @@ def scan_wire_to_row(wire: Mapping[str, Any], where: Provenance) -> dict[str, An
     row["check_counts"] = _counts("check_counts", wire.get("check_counts"), problems)
     row["resources_seen"] = _counts("resources_seen", wire.get("resources_seen"), problems)
     row["errors"] = _errors(wire.get("errors"), problems)
+    for i, err in enumerate(row["errors"]):
+        for name in ERROR_FIELDS:
+            _no_control(f"errors[{i}].{name}", err[name], problems)
     duration = wire.get("duration_s")
     if duration is None and row["started_at"] is not None and row["finished_at"] is not None:
         duration = (row["finished_at"] - row["started_at"]) / 1_000_000

@@ -124,3 +124,8 @@ def log_stream_last_event(account_id: str, region: str, group: str, stream: str,
 
 def dynamodb_table(account_id: str, region: str, name: str, when: datetime) -> None:
     _set(_backend("dynamodb", account_id, region).tables[name], "created_at", when)
+
+
+def efs_file_system(account_id: str, region: str, fs_id: str, when: datetime) -> None:
+    fs = _backend("efs", account_id, region).file_systems_by_id[fs_id]
+    _set(fs, "creation_time", when.timestamp())  # moto keeps the epoch seconds

@@ -52,6 +52,8 @@ MIX: dict[str, tuple[float, float]] = {
     "kms_key": (0.005, 0.5),
     "stale_log_group": (0.005, 0.5),
     "cache_cluster": (0.005, 0.5),
+    "metric_alarm": (0.005, 0.5),
+    "efs_file_system": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -69,6 +71,8 @@ LOOKALIKE = frozenset({
     "kms_key",
     "stale_log_group",
     "cache_cluster",
+    "metric_alarm",
+    "efs_file_system",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -107,6 +111,8 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "kms_key": ("disabled_kms_key",),
     "stale_log_group": ("stale_log_group",),
     "cache_cluster": ("idle_cache_cluster",),
+    "metric_alarm": ("orphaned_alarm",),
+    "efs_file_system": ("efs_without_ia_lifecycle",),
 }
 
 

@@ -72,6 +72,10 @@ def seed_cell(sc: SeedCell) -> None:
         ("kms_key", lambda: seed_idle.seed_kms_keys(sc)),
         ("stale_log_group", lambda: seed_idle.seed_stale_log_groups(sc)),
         ("cache_cluster", lambda: seed_idle.seed_cache_clusters(sc)),
+        ("efs_file_system", lambda: seed_tuning.seed_file_systems(sc)),
+        ("metric_alarm", lambda: seed_idle.seed_alarms(
+            sc, compute.healthy_volumes[0] if compute.healthy_volumes
+            else seed_ec2._root_volume(sc, compute.running[0]))),
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

@@ -55,3 +55,25 @@ def seed_cache_clusters(sc: SeedCell) -> None:
         if idle:
             sc.waste(waste[i], cid, max_connections=0)
     sc.manifest.add("cache_cluster", healthy + len(waste))
+
+
+def seed_alarms(sc: SeedCell, watched_volume: str) -> None:
+    """Waste: an alarm on a volume deleted since; healthy: the same alarm on a live volume."""
+    cw, ec2 = sc.client("cloudwatch"), sc.client("ec2")
+    waste, healthy = sc.split("metric_alarm")
+    for i in range(healthy + len(waste)):
+        orphan = i < len(waste)
+        volume = watched_volume
+        if orphan:
+            volume = ec2.create_volume(Size=10, VolumeType="gp3",
+                                       AvailabilityZone=f"{sc.region}a")["VolumeId"]
+            ec2.delete_volume(VolumeId=volume)
+        name = sc.name("idle-volume-alarm", i)
+        cw.put_metric_alarm(AlarmName=name, Namespace="AWS/EBS", MetricName="VolumeIdleTime",
+                            Statistic="Average", Period=300, EvaluationPeriods=3,
+                            Threshold=290, ComparisonOperator="GreaterThanThreshold",
+                            Dimensions=[{"Name": "VolumeId", "Value": volume}])
+        if orphan:
+            arn = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["AlarmArn"]
+            sc.waste(waste[i], arn, alarm_name=name, deleted_volume=volume)
+    sc.manifest.add("metric_alarm", healthy + len(waste))

@@ -5,6 +5,8 @@ per kind."""
 
 from __future__ import annotations
 
+from moto.backends import get_backend
+
 from estate import ages
 from estate.context import SeedCell, tag_spec
 from estate.seed_ec2 import DEVICES, GP3_ROOT, Compute
@@ -115,3 +117,26 @@ def seed_tuned_lambdas(sc: SeedCell) -> None:
             if is_waste:
                 sc.waste(waste[i], name, architecture=arch, timeout_s=timeout)
         sc.manifest.add(kind, healthy + len(waste))
+
+
+def seed_file_systems(sc: SeedCell) -> None:
+    """Waste: an EFS file system with 50-500 GiB in Standard and no lifecycle policy; healthy:
+    the same with TransitionToIA after 30 days."""
+    efs = sc.client("efs")
+    backend = get_backend("efs")[sc.account_id][sc.region]
+    rng = sc.rng("efs_file_system")
+    waste, healthy = sc.split("efs_file_system")
+    for i in range(healthy + len(waste)):
+        bare = i < len(waste)
+        name = sc.name("efs", i)
+        fs_id = efs.create_file_system(CreationToken=name, Tags=[{"Key": "Name", "Value": name}]
+                                       )["FileSystemId"]
+        if not bare:
+            efs.put_lifecycle_configuration(FileSystemId=fs_id, LifecyclePolicies=[
+                {"TransitionToIA": "AFTER_30_DAYS"}])
+        size = rng.randint(50, 500) * 2**30
+        backend.file_systems_by_id[fs_id]._size_value = size  # moto meters nothing
+        ages.efs_file_system(sc.account_id, sc.region, fs_id, ages.ago(sc.now, 120))
+        if bare:
+            sc.waste(waste[i], fs_id, standard_bytes=size)
+    sc.manifest.add("efs_file_system", healthy + len(waste))

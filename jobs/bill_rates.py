@@ -44,6 +44,9 @@ SELECT tenant_id, billing_account_id, account_id, region, service, {resource} AS
        count(*) AS lines, sum(usage_amount) AS usage_amount,
        sum(cost_effective) AS cost_effective, sum(cost_list) AS cost_list,
        sum(CASE WHEN commitment_type IS NOT NULL THEN usage_amount ELSE 0 END) AS committed_usage,
+       sum(CASE WHEN commitment_type IS NOT NULL THEN cost_effective ELSE 0 END)
+           AS committed_cost_effective,
+       sum(CASE WHEN commitment_type IS NOT NULL THEN cost_list ELSE 0 END) AS committed_cost_list,
        sum(cost_effective) / sum(usage_amount) AS rate,
        sum(cost_list) / sum(usage_amount) AS list_rate,
        min(usage_start) AS period_start, max(COALESCE(usage_end, usage_start)) AS period_end,
@@ -191,6 +194,32 @@ class RateBook:
         rows = self._matching(self.by_payer, (tenant, payer or "", region, ut), op)
         return _pooled(rows, PAYER_REGION) if rows else None
 
+    def commitment_discount(self, tenant: str, account: str, region: str,
+                            key: str) -> Rate | None:
+        """1 - effective / list cost of the usage the customer's own RIs and Savings Plans
+        covered: same usage type in the account, else any EC2 instance usage in the account,
+        else the same for the payer and region. None when the bill shows no commitment."""
+        usage = usage_of(key)
+        if usage is None:
+            return None
+        ut, _op = usage
+        payer = self.payer_of.get((tenant, account), "")
+        for index, who, basis in ((self.by_account, account, ACCOUNT),
+                                  (self.by_payer, payer, PAYER_REGION)):
+            for match in (lambda u: u == ut, lambda u: u.startswith("BoxUsage:")):
+                rows = [r for k, rs in index.items() if k[:3] == (tenant, who, region)
+                        and match(k[3]) for r in rs if (r["committed_cost_list"] or 0) > 0]
+                if rows:
+                    eff = sum(float(r["committed_cost_effective"]) for r in rows)
+                    lst = sum(float(r["committed_cost_list"]) for r in rows)
+                    lines = sum(int(r["lines"]) for r in rows)
+                    scope = "usage type" if match(ut) and all(
+                        bare_usage_type(r["usage_type"]) == ut for r in rows) else "EC2 instances"
+                    return Rate(Decimal(repr(1 - eff / lst)), f"{basis}:commitment",
+                                f"bill: committed {scope}, ${eff:.2f} effective vs ${lst:.2f} "
+                                f"on-demand (usage groups of {lines} lines)")
+        return None
+
     @staticmethod
     def _matching(index: Mapping[tuple[Any, ...], list[Mapping[str, Any]]],
                   head: tuple[str, ...], op: str | None) -> list[Mapping[str, Any]]:
@@ -228,6 +257,10 @@ class Repriced:
 def reprice(finding: Mapping[str, Any], book: RateBook) -> Repriced:
     """One finding (a row with tenant_id, account_id, region, resource_id, details,
     estimated_monthly_savings) at list price and at the customer's rates."""
+    if finding.get("check_id") == COMMITMENT_CHECK:
+        committed = _reprice_commitment(finding, book)
+        if committed is not None:
+            return committed
     listed = finding.get("estimated_monthly_savings")
     list_amount = None if listed is None else Decimal(str(listed))
     details = _details(finding.get("details"))
@@ -258,6 +291,34 @@ def reprice(finding: Mapping[str, Any], book: RateBook) -> Repriced:
         return Repriced(list_amount, None, list_amount, "list", out)
     basis = "bill" if from_bill == len(terms) else "bill+list"
     return Repriced(list_amount, amount, amount, basis, out)
+
+
+COMMITMENT_CHECK = "ec2_instance_no_commitment_coverage"
+
+
+def _reprice_commitment(finding: Mapping[str, Any], book: RateBook) -> Repriced | None:
+    """The coverage check prices on-demand hours x an assumed discount; re-price them with the
+    discount the customer's own commitments give on the bill, where it shows one."""
+    details = _details(finding.get("details"))
+    terms = _terms(details)
+    prices = _list_prices(details)
+    assumed = details.get("assumed_discount")
+    if len(terms) != 1 or assumed is None or Decimal(str(assumed)) <= 0:
+        return None
+    key, qty, sign = terms[0]
+    discount = book.commitment_discount(finding["tenant_id"], finding["account_id"],
+                                        finding["region"], key)
+    if discount is None or key not in prices:
+        return None
+    hours = qty / Decimal(str(assumed))  # uncovered on-demand hours a month
+    amount = (sign * hours * prices[key] * discount.amount).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    listed = finding.get("estimated_monthly_savings")
+    term = {"key": key, "quantity": str(hours), "sign": sign, "basis": discount.basis,
+            "rate": format(prices[key].normalize(), "f"),
+            "discount": format(discount.amount.quantize(Decimal("0.0001")), "f"),
+            "source": discount.source}
+    return Repriced(None if listed is None else Decimal(str(listed)), amount, amount, "bill",
+                    [term])
 
 
 def _details(details: Any) -> dict[str, Any]:
@@ -307,7 +368,7 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str) ->
         except (duckdb.Error, OSError, ValueError, KeyError) as exc:
             log.warning("bill rates unavailable; estimates stay at list price",
                         extra={"tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
-    cols = ["tenant_id", "account_id", "region", "resource_id", "details",
+    cols = ["tenant_id", "account_id", "region", "resource_id", "check_id", "details",
             "estimated_monthly_savings"]
     out = [reprice(row, book) for row in findings.select(cols).to_pylist()]
     return pa.table({

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobs import counting, documents, lifecycle_events, suppressions
+from jobs import cost_columns, counting, documents, lifecycle_events, suppressions
 from jobs.bill_rates import estimate_columns
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
@@ -186,7 +186,8 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fpriced AS SELECT *,"
                     f" {counting.MISSING_PRICES_SQL} AS missing_prices,"
-                    f" {counting.SAVINGS_BOUND_SQL} AS savings_bound FROM _flinked")
+                    f" {counting.SAVINGS_BOUND_SQL} AS savings_bound"
+                    f" FROM ({cost_columns.split_sql('_flinked')})")
         con.execute(f"CREATE OR REPLACE TEMP TABLE fdoc AS SELECT *, {counting.COUNTED_SQL}"
                     f" AS counted, {counting.COUNT_STATE_SQL} AS count_state,"
                     f" {counting.UNPRICED_REASON_SQL} AS unpriced_reason FROM _fpriced")
@@ -216,7 +217,8 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "realized.json": realized_document(con, "fcur", cfg.facts_dir, tenant, None),
     }
     stages["documents"] = time.perf_counter() - t0
-    states = lifecycle_events.current_states(con, "fcur") if cfg.states else None
+    states = (lifecycle_events.current_states(con, "fcur", docs["realized.json"])
+              if cfg.states else None)
     for view in ("factive", "tfindings", "tscans"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in ("fstate", "fcur", "fdoc", "fmeta"):

@@ -124,3 +124,37 @@ def expire(table: Table, older_than: datetime) -> int:
                                           "kept": len(table.snapshots())})
     return len(doomed)
 
+
+
+def remove_orphan_files(table: Table, older_than: datetime) -> int:
+    """Delete data files under the table's local `data/` folder that no remaining snapshot
+    references and that are older than `older_than` (younger ones may belong to a commit in
+    flight). Local warehouses only (file:// locations); returns how many were deleted."""
+    import os
+
+    table.refresh()
+    location = table.location()
+    if not location.startswith("file://"):
+        log.info("orphan removal skipped: not a local warehouse", extra={"location": location})
+        return 0
+    referenced = {
+        task.file.file_path.removeprefix("file://")
+        for snapshot in table.snapshots()
+        for task in table.scan(snapshot_id=snapshot.snapshot_id).plan_files()
+    }
+    data_dir = os.path.join(location.removeprefix("file://"), "data")
+    cut = older_than.timestamp()
+    removed = 0
+    for dirpath, _, filenames in os.walk(data_dir):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if path in referenced or not name.endswith(".parquet"):
+                continue
+            try:
+                if os.stat(path).st_mtime < cut:
+                    os.remove(path)
+                    removed += 1
+            except FileNotFoundError:
+                continue
+    log.info("orphan data files removed", extra={"table": table.name(), "removed": removed})
+    return removed

@@ -71,8 +71,9 @@ def open_catalog(root: Path) -> Catalog:
     from pyiceberg.catalog import load_catalog
     from pyiceberg.utils.config import Config
 
-    if Config().get_catalog_config(CATALOG_NAME):
-        return load_catalog(CATALOG_NAME)
+    configured = Config().get_catalog_config(CATALOG_NAME)  # read now: pyiceberg caches its own at import
+    if configured:
+        return load_catalog(CATALOG_NAME, **{k: str(v) for k, v in configured.items()})
     root = root.resolve()
     (root / "warehouse").mkdir(parents=True, exist_ok=True)
     return load_catalog(

@@ -96,17 +96,18 @@ def build_processors(
     if settings.sink == "iceberg":
         from streams.iceberg_processor import iceberg_processors
 
-        return instrument(iceberg_processors(settings, on_dead))
-    processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
-    if settings.findings_topic:
+        processors = iceberg_processors(settings, on_dead)
+    else:
+        processors = {settings.raw_topic: processor_for("finding", settings.out_dir, settings.chunk_records, on_dead)}
+        if settings.with_scans:
+            processors[settings.scans_topic] = processor_for(
+                "scan", settings.scans_dir, settings.chunk_records, on_dead
+            )
+    if settings.findings_topic:  # the publish step (streams/publish.py), for either sink
         from streams.publish import publishing
 
         publishing(processors[settings.raw_topic], settings.bootstrap or bootstrap_servers(),
                    settings.findings_topic)
-    if settings.with_scans:
-        processors[settings.scans_topic] = processor_for(
-            "scan", settings.scans_dir, settings.chunk_records, on_dead
-        )
     return instrument(processors)
 
 

@@ -111,6 +111,10 @@ class PublishingSink:
 
     def add(self, topic: str, partition: int, offsets: Sequence[int], table: pa.Table
             ) -> list[Committable]:
+        held = self._pending.get((topic, partition))
+        if held and offsets:  # re-delivered from an earlier offset: those rows come again
+            kept = [t.filter(pc.less(t[self.offset_column], offsets[0])) for t in held]
+            self._pending[(topic, partition)] = [t for t in kept if t.num_rows]
         if table.num_rows:
             self._pending.setdefault((topic, partition), []).append(table)
         return self._publish(self.base.add(topic, partition, offsets, table))

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_WATCHERS": True,       # start the file (and Kafka) watcher threads
     "WATCH_INTERVAL": 0.5,       # seconds between manifest polls
     "HEARTBEAT_S": 15.0,
+    "REMEDIATION": {},            # {check_id: {title, remediation, remediation_cli}}: finops web
 }
 
 

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from web import remediation
+
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 COST_FIELDS = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+# a scope roll-up (account + region + service total), never shown as the resource's own cost
+SCOPE_COST_FIELDS = ("scope_cost_7d", "scope_cost_30d", "scope_cost_mtd", "scope_cost_prev_month")
 FILTER_FIELDS = {
     "status": "status",
     "severity": "severity",
@@ -38,7 +42,8 @@ CSV_COLUMNS = (
     "resource_id", "resource_name", "title", "severity", "status", "lifecycle_state",
     "suppressed", "counted", "superseded", "count_state", "superseded_by",
     "estimated_monthly_savings", "savings_bound", "unpriced_reason", "missing_prices", "currency", *COST_FIELDS, "actual_currency",
-    "attribution_method", "first_seen", "last_seen", "tags",
+    "attribution_method", *SCOPE_COST_FIELDS, "cost_scope", "first_seen", "last_seen", "tags",
+    "remediation", "remediation_cli",
 )
 MAX_PER_PAGE = 500
 COUNT_STATES = ("counted", "superseded", "suppressed", "resolved")  # as jobs.counting
@@ -153,6 +158,7 @@ def public(finding: Mapping[str, Any]) -> dict[str, Any]:
     out["count_state"] = count_state(finding)
     out["unpriced_reason"] = unpriced_reason(finding)
     out["lower_bound"] = is_lower_bound(finding)
+    out.update(remediation.for_check(finding.get("check_id")))
     return out
 
 
@@ -310,6 +316,7 @@ def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for f in findings:
+        todo = remediation.for_check(f.get("check_id"))
         row = []
         for col in CSV_COLUMNS:
             if col == "tags":
@@ -322,6 +329,8 @@ def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:
                 row.append(_csv_cell(count_state(f)))
             elif col == "superseded":
                 row.append(_csv_cell(bool(f.get(col))))
+            elif col in todo:
+                row.append(_csv_cell(todo[col]))
             elif col == "unpriced_reason":
                 row.append(_csv_cell(unpriced_reason(f)))
             elif col in ("superseded_by", "missing_prices"):

@@ -160,7 +160,7 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
     exact = [f for f in live if f.get("attribution_method", "exact_resource") == "exact_resource"]
     known = [a for a in (money(f.get("actual_cost_30d")) for f in exact) if a is not None]
     scoped = [f for f in live if f.get("attribution_method") == "scoped_rollup"
-              and money(f.get("actual_cost_30d")) is not None]
+              and money(_first(f, "scope_cost_30d", "actual_cost_30d")) is not None]
     return {
         "empty": not findings,
         "findings_total": len(findings),

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from checks.config import ConfigError, TenantConfig
-from checks.docs import render
+from checks.docs import remediation_catalog, render
 from checks.registry import load_checks
 
 
@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     lst.set_defaults(handler=cmd_list)
     docs = sub.add_parser("docs", help="print docs/checks.md (generated from metadata)")
     docs.set_defaults(handler=cmd_docs)
+    rem = sub.add_parser("remediation", help="print what to do and the CLI per check (from "
+                         "metadata; `finops web` hands the same to the dashboard)")
+    rem.set_defaults(handler=cmd_remediation)
     val = sub.add_parser("validate-config", help="validate a tenant thresholds file")
     val.add_argument("path")
     val.set_defaults(handler=cmd_validate)
@@ -38,6 +41,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     print(render(load_checks()), end="")
+    return 0
+
+
+def cmd_remediation(args: argparse.Namespace) -> int:
+    print(json.dumps(remediation_catalog(load_checks()), indent=1, sort_keys=True,
+                     ensure_ascii=False))
     return 0
 
 

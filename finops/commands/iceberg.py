@@ -1,7 +1,8 @@
 """`finops iceberg compact`: upkeep of the stream's Iceberg tables (docs/iceberg.md).
 
 Rewrites the small files of each partition (or of one, `--tenant`/`--day`) into one and expires
-snapshots older than `--expire-older-than` seconds, keeping the stream's Kafka offsets.
+snapshots older than `--expire-older-than` seconds, keeping the stream's Kafka offsets, then deletes
+the data files (older than that too) that no remaining snapshot references.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _compact(args: argparse.Namespace) -> int:
-    from sinks.iceberg_maintenance import compact, expire
+    from sinks.iceberg_maintenance import compact, expire, remove_orphan_files
     from sinks.iceberg_tables import TABLES, ensure_table, open_catalog
 
     spec = TABLES[args.table]
@@ -39,4 +40,5 @@ def _compact(args: argparse.Namespace) -> int:
     if args.expire_older_than >= 0:
         cut = datetime.now(UTC) - timedelta(seconds=args.expire_older_than)
         print(f"expired {expire(table, cut)} snapshots; {len(table.snapshots())} kept")
+        print(f"removed {remove_orphan_files(table, cut)} data files no snapshot references")
     return 0

@@ -56,7 +56,11 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
         raise ValueError("give --tokens FILE, or --no-auth --tenant NAME for a local demo")
     if args.tenant and not args.no_auth:
         raise ValueError("--tenant only applies with --no-auth (tokens decide the tenant)")
+    from checks.docs import remediation_catalog
+    from checks.registry import load_checks
+
     return {
+        "REMEDIATION": remediation_catalog(load_checks()),
         "DATA_DIR": args.data_dir,
         "TOKENS_FILE": args.tokens,
         "AUTH_DISABLED": bool(args.no_auth),

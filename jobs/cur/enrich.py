@@ -145,7 +145,7 @@ def _aggregate_sql(facts: str) -> list[str]:
         SELECT tenant_id, account_id, region, service_l, {sums}, {currencies}
         FROM cur_grain GROUP BY ALL""",
         """CREATE OR REPLACE TEMP TABLE cur_cov AS
-        SELECT g.tenant_id, greatest(0.0, least(1.0,
+        SELECT g.tenant_id, g.lo, g.hi, greatest(0.0, least(1.0,
                epoch(least(g.hi, w.as_of) - greatest(g.lo, w.s30)) / epoch(w.as_of - w.s30)
                )) AS coverage
         FROM (SELECT tenant_id, min(lo) AS lo, max(hi) AS hi FROM cur_grain GROUP BY ALL) g,
@@ -155,6 +155,10 @@ def _aggregate_sql(facts: str) -> list[str]:
 
 _SUMS = ("c7", "c30", "mtd", "prev")
 _OUT = ("actual_cost_7d", "actual_cost_30d", "actual_cost_mtd", "actual_cost_prev_month")
+# each window's [start, end) in cur_window: a window the tenant's bill does not reach at all is
+# unknown (NULL, "no billing data"), never a $0.00 that would read as "cost nothing"
+_WINDOWS = {"c7": ("w.s7", "w.as_of"), "c30": ("w.s30", "w.as_of"), "mtd": ("w.m0", "w.as_of"),
+            "prev": ("w.mp", "w.m0")}
 
 
 def _service_sql(expr: str) -> str:
@@ -168,11 +172,13 @@ def _service_sql(expr: str) -> str:
 def _join_sql() -> str:
     money = "CAST(round({x}, 2) AS DECIMAL(18, 2))"
     pick = (
-        "CASE WHEN r.resource_id IS NOT NULL THEN COALESCE(r.{s}, 0.0) "
+        "CASE WHEN NOT (cov.lo < {hi} AND cov.hi > {lo}) THEN NULL "
+        "WHEN r.resource_id IS NOT NULL THEN COALESCE(r.{s}, 0.0) "
         "WHEN s.tenant_id IS NOT NULL THEN COALESCE(s.{s}, 0.0) END"
     )
     out = ", ".join(
-        f"{money.format(x=pick.format(s=s))} AS {name}" for s, name in zip(_SUMS, _OUT, strict=True)
+        f"{money.format(x=pick.format(s=s, lo=_WINDOWS[s][0], hi=_WINDOWS[s][1]))} AS {name}"
+        for s, name in zip(_SUMS, _OUT, strict=True)
     )
     return f"""
     SELECT {out},
@@ -191,6 +197,7 @@ def _join_sql() -> str:
     LEFT JOIN cur_by_scope s ON s.tenant_id = f.tenant_id AND s.account_id = f.account_id
         AND s.region = f.region AND s.service_l = {_service_sql("f.service")}
     LEFT JOIN cur_cov cov ON cov.tenant_id = f.tenant_id
+    CROSS JOIN cur_window w
     ORDER BY f.row_no
     """
 

@@ -136,3 +136,15 @@ def test_scan_summaries_take_the_same_identifier_rules(field: str, value: str) -
     with pytest.raises(ContractError) as err:
         scan_wire_to_row(SCAN | {field: value}, Provenance("scans", 0, 1))
     assert [p.field for p in err.value.problems] == [field]
+
+
+def test_scan_free_text_takes_the_control_character_rule() -> None:
+    ok = SCAN | {"errors": [{"service": "ec2", "code": "Throttling", "message": "Rate exceeded\nretry later"}]}
+    assert scan_wire_to_row(ok, Provenance("scans", 0, 0))["errors"][0]["message"] == "Rate exceeded\nretry later"
+    bad = SCAN | {"run_id": "r\x00", "errors": [{"service": "ec2", "message": "\x1b[31mdenied"}]}
+    with pytest.raises(ContractError) as err:
+        scan_wire_to_row(bad, Provenance("scans", 0, 1))
+    assert [str(p) for p in err.value.problems] == [
+        "run_id: control character U+0000 at position 1",
+        "errors[0].message: control character U+001B at position 0",
+    ]

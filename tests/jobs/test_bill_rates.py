@@ -75,7 +75,7 @@ def _finding(account: str, resource: str | None, key: str, hours: int = 730,
                "prices": json.dumps({key: f"{listed} USD/hour"} if listed else {})}
     amount = None if listed is None else Decimal(listed) * hours
     return {"tenant_id": "ws", "account_id": account, "region": "us-east-1",
-            "resource_id": resource, "details": details,
+            "resource_id": resource, "details": details, "check_id": "ec2_instance_low_utilization",
             "estimated_monthly_savings": amount}
 
 
@@ -162,3 +162,23 @@ def test_window_hook_prices_stored_findings_from_the_facts(workshop):
                       "estimate_basis": "unknown"}
     none = estimate_columns(table, None, "ws").to_pylist()
     assert none[0]["estimate_basis"] == "list" and none[0]["estimate_shown"] == Decimal("62.05")
+
+
+def test_coverage_check_uses_the_discount_the_customers_own_ris_give(oct_rates):
+    [(eff, lst)] = _raw(f"""
+        SELECT sum(reservation_effective_cost), sum(pricing_public_on_demand_cost) FROM '{OCT}'
+        WHERE line_item_line_item_type = 'DiscountedUsage'
+          AND line_item_usage_account_id = '836060457634'
+          AND line_item_usage_type = 'BoxUsage:t2.micro' AND product_region = 'us-east-1'""")
+    row = _finding("836060457634", None, "ec2:t2.micro:linux:hour", hours=219, listed="0.0116")
+    row["check_id"] = "ec2_instance_no_commitment_coverage"
+    details = dict(row["details"], assumed_discount="0.3")
+    row["details"] = details
+    out = reprice(row, RateBook.from_table(oct_rates))
+    discount = Decimal(repr(1 - eff / lst))
+    assert Decimal("0.3") < discount < 1  # the bill's RIs save more than the assumed 30 %
+    assert out.shown_basis == "bill" and out.terms[0]["basis"] == "bill:account:commitment"
+    assert out.bill_estimate == (730 * Decimal("0.0116") * discount).quantize(Decimal("0.01"))
+    # an account whose bill shows no commitment for it falls back to its payer's discount
+    linked = dict(row, account_id="011254002932")
+    assert reprice(linked, RateBook.from_table(oct_rates)).terms[0]["basis"].startswith("bill:")

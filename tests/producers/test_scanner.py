@@ -64,6 +64,8 @@ COVERS = {
     "disabled_kms_key": ("kms_key_disabled",),
     "stale_log_group": ("logs_log_group_stale",),
     "idle_cache_cluster": ("elasticache_cluster_idle",),
+    "orphaned_alarm": ("cloudwatch_alarm_orphaned",),
+    "efs_without_ia_lifecycle": ("efs_file_system_no_ia_lifecycle",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)

@@ -14,7 +14,7 @@ pytest.importorskip("pyiceberg")
 from contracts.batch import convert_batch  # noqa: E402
 from contracts.schema import FINDING_SCHEMA, SORT_KEY  # noqa: E402
 from finops.cli import main as finops_main  # noqa: E402
-from sinks.iceberg_maintenance import compact, expire, partition_files  # noqa: E402
+from sinks.iceberg_maintenance import compact, expire, partition_files, remove_orphan_files  # noqa: E402
 from sinks.iceberg_sink import IcebergSink  # noqa: E402
 from sinks.iceberg_tables import FINDINGS, committed_offsets, ensure_table, open_catalog, read_table  # noqa: E402
 from streams.processor import Incoming, Processor  # noqa: E402
@@ -62,6 +62,12 @@ def test_compact_rewrites_small_files_keeps_rows_and_offsets(tmp_path: Path) -> 
     table.refresh()
     assert expired >= snapshots_before and len(table.snapshots()) <= 2
     assert committed_offsets(table, TOPIC) == {0: 1200}
+    on_disk = sorted(tmp_path.rglob("*.parquet"))
+    live = {t.file.file_path.removeprefix("file://") for t in table.scan().plan_files()}
+    assert len(on_disk) > len(live)  # the small files are still there, unreferenced
+    assert remove_orphan_files(table, datetime.now(UTC)) == len(on_disk) - len(live)
+    assert {str(p) for p in tmp_path.rglob("*.parquet")} == live
+    assert read_table(table, FINDING_SCHEMA).sort_by(order).equals(rows_before)
     # a worker restarted from offset 0 (the group never committed) adds nothing twice
     again = _feed(tmp_path, batches)
     assert again.stats.rows_skipped == rows_before.num_rows and again.stats.rows_written == 0

@@ -193,3 +193,16 @@ def test_a_stretch_of_invalid_records_still_moves_the_table_offsets(tmp_path: Pa
     # the group may commit 150 now, so the table must say 150 too (a restart starts there)
     assert committed_offsets(table, TOPIC) == {0: 150}
     assert read_table(table, FINDING_SCHEMA).num_rows == 100
+
+
+def test_a_configured_catalog_wins_over_the_embedded_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyiceberg's own configuration names the `finops` catalog (here another SQL catalog; REST and
+    # Glue are configured the same way): the data dir's embedded catalog is then not used
+    other = tmp_path / "elsewhere"
+    (other / "wh").mkdir(parents=True)
+    monkeypatch.setenv("PYICEBERG_CATALOG__FINOPS__TYPE", "sql")
+    monkeypatch.setenv("PYICEBERG_CATALOG__FINOPS__URI", f"sqlite:///{other / 'catalog.db'}")
+    monkeypatch.setenv("PYICEBERG_CATALOG__FINOPS__WAREHOUSE", f"file://{other / 'wh'}")
+    table = ensure_table(open_catalog(tmp_path / "default"), FINDINGS)
+    assert table.metadata_location.startswith(f"file://{other / 'wh'}")
+    assert (other / "catalog.db").exists() and not (tmp_path / "default").exists()

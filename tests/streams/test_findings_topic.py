@@ -22,11 +22,16 @@ from tools.topic_reader import read_topic
 CHUNK = 500
 
 
-def _stored(root: Path) -> dict[tuple[str, int, int], tuple[str, str, str]]:
-    files = sorted(str(p) for p in root.rglob("*.parquet"))
-    rows = duckdb.connect().execute(
+def _stored(root: Path, sink: str = "parquet") -> dict[tuple[str, int, int], tuple[str, str, str]]:
+    con = duckdb.connect()
+    if sink == "iceberg":
+        con.register("stored", harness.iceberg_findings(root))
+    else:
+        files = sorted(str(p) for p in root.rglob("*.parquet"))
+        con.read_parquet(files).create_view("stored")
+    rows = con.execute(
         "SELECT source_topic, source_partition, source_offset, fingerprint, finding_id, tenant_id"
-        " FROM read_parquet($f)", {"f": files}).fetchall()
+        " FROM stored").fetchall()
     return {(t, p, o): (fp, fid, tenant) for t, p, o, fp, fid, tenant in rows}
 
 
@@ -44,7 +49,7 @@ def _published(bootstrap: str, topic: str) -> dict[tuple[str, int, int], list[by
     return by_source
 
 
-def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int
+def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int, sink: str = "parquet"
          ) -> dict[tuple[str, int, int], list[bytes]]:
     """Produce, stream (SIGKILLing the worker `kills` times), check against the Parquet;
     returns every published copy by source position."""
@@ -57,7 +62,7 @@ def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int
 
     def worker() -> harness.StreamWorker:
         w = harness.StreamWorker(bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=300,
-                                 partitions=3, engine=engine)
+                                 partitions=3, engine=engine, sink=sink)
         w.cmd += ["--findings-topic", findings]
         return w.start()
 
@@ -85,7 +90,7 @@ def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int
                                      worker=w)
     finally:
         w.stop()
-    stored = _stored(out)
+    stored = _stored(out, sink)
     assert len(stored) == sum(m.valid for m in msgs)
     published = _published(bootstrap, findings)
     assert set(published) == set(stored)  # every stored finding, nothing storage does not hold
@@ -102,6 +107,14 @@ def _run(bootstrap: str, tmp_path: Path, engine: str, kills: int
 def test_every_stored_finding_is_published_once(kafka_bootstrap: str, tmp_path: Path,
                                                 engine: str) -> None:
     published = _run(kafka_bootstrap, tmp_path, engine, kills=0)
+    assert {len(copies) for copies in published.values()} == {1}
+
+
+@pytest.mark.kafka
+def test_the_iceberg_sink_publishes_what_its_table_holds(kafka_bootstrap: str,
+                                                         tmp_path: Path) -> None:
+    pytest.importorskip("pyiceberg")
+    published = _run(kafka_bootstrap, tmp_path, "kafka", kills=0, sink="iceberg")
     assert {len(copies) for copies in published.values()} == {1}
 
 

@@ -305,7 +305,12 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file}) as (url, _app):
+    from checks.docs import remediation_catalog
+    from checks.registry import load_checks
+
+    todo = remediation_catalog(load_checks())
+    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file,
+                "REMEDIATION": todo}) as (url, _app):
         driver.get(f"{url}/?token={tokens['acme']}")
         wait_for(driver, lambda: body(driver, "refreshed"), "overview data")
         headline = Decimal(driver.execute_script(
@@ -333,6 +338,14 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         assert sum(r["counted"] == "True" and r["unpriced_reason"] != "" for r in rows) == unpriced
         gap = next(r for r in rows if r["counted"] == "True"
                    and r["unpriced_reason"] == "price missing from the catalog")
+        scoped = next(r for r in rows if r["attribution_method"] == "scoped_rollup")
+        # a scope roll-up is labelled as the scope's total, never shown as the resource's cost
+        cells = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#findings-table tbody tr'), (tr) =>"
+            " [tr.dataset.findingId, tr.querySelector('td.actual-cost').textContent])")
+        by_method = {r["finding_id"]: r["attribution_method"] for r in rows}
+        shown_scoped = [c for fid, c in cells if by_method[fid] == "scoped_rollup"]
+        assert shown_scoped and all(c.startswith("scope total $") for c in shown_scoped)
 
         service = sorted(by_service)[0]
         Select(driver.find_element(By.ID, "f-service")).select_by_value(service)
@@ -356,3 +369,12 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         wait_for(driver, lambda: body(driver, "refreshed"), "detail data")
         assert "unpriced: price missing from the catalog" in text(driver, "#savings")
         assert gap["missing_prices"].split()[0] in text(driver, "#savings")
+        # what to do, and the CLI, from the check's metadata
+        assert text(driver, "#remediation") == todo[gap["check_id"]]["remediation"]
+        assert text(driver, "#remediation-cli") == todo[gap["check_id"]]["remediation_cli"]
+
+        driver.get(f"{url}/findings/{scoped['finding_id']}")
+        wait_for(driver, lambda: body(driver, "refreshed"), "detail data")
+        cost = text(driver, "#cost")
+        assert f"scope roll-up of {scoped['cost_scope']}" in cost
+        assert "Previous month\nno billing data" in cost and "$0.00" not in cost

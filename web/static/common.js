@@ -191,6 +191,25 @@
       el("span", { className: "tag", title: k + "=" + v }, k + "=" + v)));
   }
 
+  /* A finding's own cost over one window (key e.g. "30d"). A scope roll-up is never shown as
+   * the resource's cost: the cell says "scope total" with the scope named. A window the bill
+   * does not cover says "no billing data", never $0.00. */
+  function resourceCost(f, key, hasCur) {
+    const cur = f.actual_currency || f.currency;
+    const own = f["actual_cost_" + key];
+    if (own !== null && own !== undefined && own !== "") return money(own, cur);
+    if (!hasCur) return el("span", { className: "nodata", text: "no billing data" });
+    if (f.cost_scope) {
+      const scope = f["scope_cost_" + key];
+      return el("span", { className: "nodata scope-cost", title: "total of " + f.cost_scope +
+        ": the bill does not name this resource; not its own cost",
+        text: scope === null || scope === undefined ? "no billing data"
+          : "scope total " + money(scope, cur) });
+    }
+    return el("span", { className: "nodata",
+      text: f.attribution_method === "exact_resource" ? "no billing data" : "not attributed" });
+  }
+
   /* A finding's savings as shown everywhere: unpriced says why, a lower bound says so. */
   function savings(f) {
     if (f.unpriced_reason) {
@@ -219,5 +238,5 @@
   }
 
   window.FinOps = { el, clear, money, cost, fmtTime, shortTime, banner, api, start, table, findingLink,
-    tagList, setConn, savings, unknownsText };
+    tagList, setConn, savings, unknownsText, resourceCost };
 })();

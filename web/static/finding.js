@@ -36,6 +36,11 @@
       ["Region", f.region], ["Check", f.check_id], ["Severity", f.severity],
       ["Status", f.status], ["Lifecycle", f.lifecycle_state], ["Scope", f.scope],
     ]);
+    document.getElementById("remediation").textContent = f.remediation ||
+      (f.source_fingerprints && f.source_fingerprints.length ? "See the sources below."
+        : "No remediation known for check " + f.check_id + ".");
+    document.getElementById("remediation-cli").textContent = f.remediation_cli || "";
+    document.getElementById("remediation-cli").parentElement.hidden = !f.remediation_cli;
     kv(document.getElementById("savings"), [
       ["Estimated monthly savings", F.savings(f)],
       ["Counted in totals", f.counted ? "yes" : "no: " + f.count_state +
@@ -47,13 +52,13 @@
         : String(f.price_source)],
       ["Confidence", f.confidence], ["Alternative group", f.alternative_group],
     ]);
-    const cur = f.actual_currency || f.currency;
     kv(document.getElementById("cost"), [
-      ["Last 7 days", F.cost(f.actual_cost_7d, cur, f.has_cur)],
-      ["Last 30 days", F.cost(f.actual_cost_30d, cur, f.has_cur)],
-      ["Month to date", F.cost(f.actual_cost_mtd, cur, f.has_cur)],
-      ["Previous month", F.cost(f.actual_cost_prev_month, cur, f.has_cur)],
+      ["Last 7 days", F.resourceCost(f, "7d", f.has_cur)],
+      ["Last 30 days", F.resourceCost(f, "30d", f.has_cur)],
+      ["Month to date", F.resourceCost(f, "mtd", f.has_cur)],
+      ["Previous month", F.resourceCost(f, "prev_month", f.has_cur)],
       ["Attribution", f.attribution_method], ["Attribution confidence", f.attribution_confidence],
+      ["Cost scope", f.cost_scope ? "scope roll-up of " + f.cost_scope : null],
     ]);
     const s = f.suppression;
     kv(document.getElementById("suppression"), f.suppressed || s ? [

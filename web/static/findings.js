@@ -80,8 +80,7 @@
           title: f.count_state === "superseded" ? "superseded by " + (f.superseded_by || []).join(", ")
             : "", text: f.count_state === "counted" ? "counted" : "not counted: " + f.count_state })),
         F.el("td", { className: "num savings" }, F.savings(f)),
-        F.el("td", { className: "num actual-cost" },
-          F.cost(f.actual_cost_30d, f.actual_currency || f.currency, d.has_cur)),
+        F.el("td", { className: "num actual-cost" }, F.resourceCost(f, "30d", d.has_cur)),
         F.el("td", {}, F.tagList(f.tags))));
     }
   }

@@ -4,47 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checks.config import CheckConfig
 from checks.costs import instance_key
-from checks.families import GRAVITON, successor
-from checks.model import Check, ScanContext, load_meta
-from checks.modernize import switch_estimate
-from checks.pricing import monthly_cost
+from checks.families import GRAVITON
+from checks.model import ScanContext, load_meta
+from checks.modernize import FamilySwitchCheck, Switch
 from checks.services.ec2 import EC2Service, Instance
-from contracts.finding import Finding
 
 
-class Ec2InstanceGravitonCandidate(Check):
+class Ec2InstanceGravitonCandidate(FamilySwitchCheck):
     meta = load_meta(__file__)
+    mapping = GRAVITON
+    confidence = 0.5
+    with_current_cost = True
 
     def collect(self, ctx: ScanContext) -> list[Instance]:
         return ctx.service(EC2Service).instances()
 
-    def evaluate(self, models: list[Instance], cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
-        for inst in models:
-            if inst.state != "running" or inst.is_windows or inst.architecture != "x86_64":
-                continue
-            try:
-                target = successor(inst.type, GRAVITON)
-            except ValueError as exc:
-                self.skip(ctx, inst.id, str(exc))
-                continue
-            if target is None:
-                continue
-            est = switch_estimate(ctx, inst.type, target, instance_key)
-            if est.amount is not None and est.amount <= 0:
-                continue
-            yield self.finding(
-                ctx, cfg,
-                resource_id=inst.id,
-                resource_name=inst.name,
-                title=f"EC2 instance {inst.id} ({inst.type}) could run on Graviton {target}",
-                estimate=est,
-                confidence=0.5,
-                details={"instance_type": inst.type, "recommended_type": target,
-                         "platform": inst.platform,
-                         "current_monthly_cost": monthly_cost(ctx.prices, ctx.region,
-                                                              instance_key(inst.type))},
-                group=self.disposition(ctx, "AWS::EC2::Instance", inst.id),
-                tags=inst.tags,
-            )
+    def candidates(self, models: list[Instance], ctx: ScanContext) -> Iterable[Switch]:
+        for i in models:
+            if i.state == "running" and not i.is_windows and i.architecture == "x86_64":
+                yield Switch(i.id, i.type, instance_key, i.name, i.tags,
+                             {"platform": i.platform})
+
+    def title(self, s: Switch, target: str) -> str:
+        return f"EC2 instance {s.resource_id} ({s.current}) could run on Graviton {target}"

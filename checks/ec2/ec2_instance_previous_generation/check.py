@@ -5,43 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from checks.config import CheckConfig
 from checks.costs import instance_key
-from checks.families import PREVIOUS_GENERATION, successor
-from checks.model import Check, ScanContext, load_meta
-from checks.modernize import switch_estimate
+from checks.families import PREVIOUS_GENERATION
+from checks.model import ScanContext, load_meta
+from checks.modernize import FamilySwitchCheck, Switch
 from checks.services.ec2 import EC2Service, Instance
-from contracts.finding import Finding
 
 
-class Ec2InstancePreviousGeneration(Check):
+class Ec2InstancePreviousGeneration(FamilySwitchCheck):
     meta = load_meta(__file__)
+    mapping = PREVIOUS_GENERATION
+    confidence = 0.8
+    report_equal_price = True
 
     def collect(self, ctx: ScanContext) -> list[Instance]:
         return ctx.service(EC2Service).instances()
 
-    def evaluate(self, models: list[Instance], cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
-        for inst in models:
-            if inst.state != "running":
-                continue
-            try:
-                target = successor(inst.type, PREVIOUS_GENERATION)
-            except ValueError as exc:
-                self.skip(ctx, inst.id, str(exc))
-                continue
-            if target is None:
-                continue
-            est = switch_estimate(ctx, inst.type, target, partial(instance_key, platform=inst.platform))
-            if est.amount is not None and est.amount < 0:
-                continue  # successor costs more here: not a saving
-            yield self.finding(
-                ctx, cfg,
-                resource_id=inst.id,
-                resource_name=inst.name,
-                title=f"EC2 instance {inst.id} runs previous-generation {inst.type}: use {target}",
-                estimate=est,
-                confidence=0.8,
-                details={"instance_type": inst.type, "recommended_type": target},
-                group=self.disposition(ctx, "AWS::EC2::Instance", inst.id),
-                tags=inst.tags,
-            )
+    def candidates(self, models: list[Instance], ctx: ScanContext) -> Iterable[Switch]:
+        for i in models:
+            if i.state == "running":
+                yield Switch(i.id, i.type, partial(instance_key, platform=i.platform),
+                             i.name, i.tags)
+
+    def title(self, s: Switch, target: str) -> str:
+        return f"EC2 instance {s.resource_id} runs previous-generation {s.current}: use {target}"

@@ -107,3 +107,14 @@ def test_server_process_serves_and_keeps_tokens_out_of_logs(tmp_path: Path) -> N
     assert "dashboard stopped" in text
     assert "request refused" in text and "path=/api/findings" in text, text[-2000:]
     assert token not in text
+
+
+def test_the_dashboard_gets_every_checks_remediation() -> None:
+    from checks.registry import load_checks
+
+    got = config_from_args(_args(tokens="t", no_kafka=True))["REMEDIATION"]
+    checks = load_checks()
+    assert isinstance(got, dict) and set(got) == set(checks)
+    for check_id, check in checks.items():
+        assert got[check_id]["remediation"] == check.meta.remediation
+        assert got[check_id]["remediation_cli"] == check.meta.remediation_cli
