@@ -9,6 +9,7 @@ the request, which is what keeps tenant A out of tenant B's data.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.utils import host_is_trusted
 
 from common import settings
 from schemas.topics import SNAPSHOTS_TOPIC
@@ -41,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_WATCHERS": True,       # start the file (and Kafka) watcher threads
     "WATCH_INTERVAL": 0.5,       # seconds between manifest polls
     "HEARTBEAT_S": 15.0,
+    "ALLOWED_HOSTS": None,       # Host header names served (None: any; finops web sets it)
     "REMEDIATION": {},            # {check_id: {title, remediation, remediation_cli}}: finops web
 }
 
@@ -83,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
+    _install_allowed_hosts(app)
     _install_auth(app, tokens)
     _install_errors(app)
     _install_headers(app)
@@ -130,6 +134,25 @@ def stop_watchers(app: Flask) -> None:
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+def _install_allowed_hosts(app: Flask) -> None:
+    """Refuse a request whose Host header is not one this server answers to (DNS rebinding,
+    poisoned absolute links): 400 before auth, health check included."""
+    allowed = app.config["ALLOWED_HOSTS"]
+    if not allowed:
+        return
+    names = [str(h) for h in allowed]
+
+    @app.before_request
+    def check_host() -> Any:
+        raw = request.headers.get("Host", "")
+        if host_is_trusted(raw, names):
+            return None
+        log.warning("request refused: host not allowed",
+                    extra={"host": raw[:100], "path": request.path, "allowed": ",".join(names)})
+        body = {"error": "bad_request", "status": 400, "detail": "host not allowed"}
+        return Response(json.dumps(body), status=400, mimetype="application/json")
 
 
 def _install_auth(app: Flask, tokens: TokenStore | None) -> None:
