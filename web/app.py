@@ -90,7 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api")
     _install_allowed_hosts(app)
     if not cfg.get("SECRET_KEY"):
-        cfg["SECRET_KEY"] = os.urandom(32)  # per process: a restart ends browser sessions
+        cfg["SECRET_KEY"] = session_key(cfg["DATA_DIR"])
     _install_auth(app, tokens, SessionSigner(cfg["SECRET_KEY"], int(cfg["SESSION_MAX_AGE_S"])))
     _install_errors(app)
     _install_headers(app)
@@ -111,6 +111,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if cfg["AUTH_DISABLED"]:
         log.warning("dashboard auth is OFF (demo mode)", extra={"tenant": cfg["DEMO_TENANT"]})
     return app
+
+
+def session_key(data_dir: Path) -> bytes:
+    """The key that signs browser sessions: `<data_dir>/web/session.key` (random, mode 0600,
+    made on first start), so a restarted or second server process keeps the open pages'
+    sessions valid; set SECRET_KEY to use another."""
+    path = Path(data_dir) / "web" / "session.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".session.key.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(os.urandom(32))
+    try:
+        os.link(tmp, path)  # first writer wins; a racing process reads the winner's key
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_bytes()
 
 
 def start_watchers(app: Flask) -> list[Any]:
