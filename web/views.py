@@ -338,6 +338,9 @@ def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
         price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
         price_source=_first(details, "price_source", "pricing_source", "source"),
         has_cur=cached(snap, "has_cur", has_cur),
+        realized=next((r for r in ((snap.get("realized.json") if snap else None) or {})
+                       .get("findings", []) if r.get("fingerprint") == row.get("fingerprint")),
+                      None),
     )
     return out
 

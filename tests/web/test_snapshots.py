@@ -148,3 +148,11 @@ def test_overview_shows_realized_beside_estimated(data_dir: Path) -> None:
     got = views.overview(view.snapshot)["realized"]
     assert got["available"] is True and got["realized_monthly"] == "112.37"
     assert got["realized_to_date"] == "14.78" and got["resolved_measured"] == 2
+    fp = findings[0]["fingerprint"]
+    realized["findings"] = [{"fingerprint": fp, "realized_monthly": "56.18"}]
+    docs["realized.json"] = realized
+    write_snapshot_set(data_dir / "snapshots", "acme", docs, as_of="2026-11-20T10:00:00Z",
+                       watermark=Watermark(files=("a.parquet",), offsets={"t:0": 6}), version=2)
+    snap = SnapshotStore(data_dir).view("acme").snapshot
+    assert views.detail(snap, fp)["realized"]["realized_monthly"] == "56.18"
+    assert views.detail(snap, findings[1]["fingerprint"])["realized"] is None
