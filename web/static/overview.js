@@ -79,6 +79,7 @@
     F.table(document.getElementById("top-savings"), [
       { label: "Finding", render: (f) => F.findingLink(f, f.title) },
       { label: "Resource", render: (f) => f.resource_name || f.resource_id },
+      { label: "Account", key: "account_id" }, { label: "Region", key: "region" },
       { label: "Service", key: "service" },
       { label: "Est. savings / mo", num: true, render: (f) => F.savings(f) },
     ], d.top_savings);
