@@ -49,6 +49,8 @@ ARN_FORMS: dict[str, ArnForm] = {
     "AWS::KMS::Key": ArnForm("kms", "key/{id}", lower_id=True),
     "AWS::CloudWatch::Alarm": ArnForm("cloudwatch", "alarm:{id}"),
     "AWS::EFS::FileSystem": ArnForm("elasticfilesystem", "file-system/{id}", lower_id=True),
+    "AWS::Route53::HostedZone": ArnForm("route53", "hostedzone/{id}", regional=False,
+                                        has_account=False),
     "AWS::SavingsPlans::SavingsPlan": ArnForm("savingsplans", "savingsplan/{id}", regional=False),
     "AWS::Account::Account": ArnForm("organizations", "account/{id}", regional=False),
     "FinOps::Correlation::Group": ArnForm("finops", "correlation/{id}"),

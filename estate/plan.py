@@ -54,6 +54,7 @@ MIX: dict[str, tuple[float, float]] = {
     "cache_cluster": (0.005, 0.5),
     "metric_alarm": (0.005, 0.5),
     "efs_file_system": (0.005, 0.5),
+    "hosted_zone": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -73,6 +74,7 @@ LOOKALIKE = frozenset({
     "cache_cluster",
     "metric_alarm",
     "efs_file_system",
+    "hosted_zone",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -113,6 +115,7 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "cache_cluster": ("idle_cache_cluster",),
     "metric_alarm": ("orphaned_alarm",),
     "efs_file_system": ("efs_without_ia_lifecycle",),
+    "hosted_zone": ("empty_hosted_zone",),
 }
 
 

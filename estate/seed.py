@@ -73,6 +73,7 @@ def seed_cell(sc: SeedCell) -> None:
         ("stale_log_group", lambda: seed_idle.seed_stale_log_groups(sc)),
         ("cache_cluster", lambda: seed_idle.seed_cache_clusters(sc)),
         ("efs_file_system", lambda: seed_tuning.seed_file_systems(sc)),
+        ("hosted_zone", lambda: seed_idle.seed_hosted_zones(sc)),
         ("metric_alarm", lambda: seed_idle.seed_alarms(
             sc, compute.healthy_volumes[0] if compute.healthy_volumes
             else seed_ec2._root_volume(sc, compute.running[0]))),

@@ -77,3 +77,26 @@ def seed_alarms(sc: SeedCell, watched_volume: str) -> None:
             arn = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["AlarmArn"]
             sc.waste(waste[i], arn, alarm_name=name, deleted_volume=volume)
     sc.manifest.add("metric_alarm", healthy + len(waste))
+
+
+def seed_hosted_zones(sc: SeedCell) -> None:
+    """Waste: a public zone holding only SOA and NS; healthy: one with an A record. Route 53 is
+    global and judged from us-east-1, so zones are made in the us-east-1 cells only."""
+    if sc.region != "us-east-1":
+        sc.manifest.add("hosted_zone", 0)
+        return
+    r53 = sc.client("route53")
+    waste, healthy = sc.split("hosted_zone")
+    for i in range(healthy + len(waste)):
+        empty = i < len(waste)
+        name = f"{'parked' if empty else 'www'}-{i}.{sc.account_id}.example.com"
+        zone = r53.create_hosted_zone(Name=name, CallerReference=f"{sc.account_id}-{name}"
+                                      )["HostedZone"]["Id"]
+        if empty:
+            sc.waste(waste[i], zone.rsplit("/", 1)[-1], zone_name=name, record_sets=2)
+            continue
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": f"app.{name}", "Type": "A", "TTL": 300,
+                "ResourceRecords": [{"Value": "192.0.2.10"}]}}]})
+    sc.manifest.add("hosted_zone", healthy + len(waste))

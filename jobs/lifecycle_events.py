@@ -12,7 +12,10 @@ Transitions (previous -> current), in this order when several happened between t
 - resolved -> resolved with a later `last_seen`: `reopened` then `resolved` (seen again and
   resolved again between two windows; a `resolved_at` that moves alone, e.g. when the
   `--history` horizon drops the resolving scan, is no event);
-- suppressed flag flips: `suppressed` / `unsuppressed`.
+- suppressed flag flips: `suppressed` / `unsuppressed`;
+- a resolved finding's realized savings (jobs/realized.py, measured on the bill) becomes known:
+  `savings_realized`, once per resolution (event time = resolved_at), with the figure; the
+  figure refines in the state as bill days accrue, without new events.
 `new` -> `open` (seen by a second run) changes the state record but is no event.
 """
 
@@ -27,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-EVENT_KINDS = ("new", "resolved", "reopened", "suppressed", "unsuppressed")
+EVENT_KINDS = ("new", "resolved", "reopened", "suppressed", "unsuppressed", "savings_realized")
 
 # fcur column -> state record field (the state topic's schema, schemas/finding_state.v1.avsc)
 _STATE_SQL = """
@@ -53,8 +56,12 @@ def _utc(ts: datetime | None) -> datetime | None:
     return None if ts is None else ts.astimezone(UTC)
 
 
-def current_states(con: duckdb.DuckDBPyConnection, table: str = "fcur") -> list[State]:
-    """The state record of every finding in `table` (lifecycle + suppression columns)."""
+def current_states(con: duckdb.DuckDBPyConnection, table: str = "fcur",
+                   realized: Any = None) -> list[State]:
+    """The state record of every finding in `table` (lifecycle + suppression columns), with the
+    realized figure of `realized` (the window's realized.json document) where it has one."""
+    measured = {r["fingerprint"]: r.get("realized_monthly")
+                for r in (realized or {}).get("findings", [])}
     cur = con.execute(_STATE_SQL.format(table=table))
     names = [d[0] for d in cur.description]
     out = []
@@ -65,6 +72,7 @@ def current_states(con: duckdb.DuckDBPyConnection, table: str = "fcur") -> list[
         money = rec["estimated_monthly_savings"]
         rec["estimated_monthly_savings"] = None if money is None else str(Decimal(money))
         rec["suppressed"] = bool(rec["suppressed"])
+        rec["realized_monthly_savings"] = measured.get(rec["fingerprint"])
         out.append(rec)
     return out
 
@@ -85,6 +93,7 @@ def _event(kind: str, when: datetime, prev: State | None, cur: State, as_of: dat
                                "resource_id", "title", "severity", "lifecycle_state",
                                "suppressed", "suppression_reason",
                                "estimated_monthly_savings", "currency")},
+        "realized_monthly_savings": cur.get("realized_monthly_savings"),
         "as_of": as_of,
     }
 
@@ -106,6 +115,11 @@ def transitions(prev: State | None, cur: State, as_of: datetime) -> list[dict[st
         elif was_resolved and resolved and cur["last_seen"] != prev["last_seen"]:
             events.append(_event("reopened", cur["last_seen"], prev, cur, as_of))
             events.append(_event("resolved", cur["resolved_at"], prev, cur, as_of))
+    figure = cur.get("realized_monthly_savings")
+    known = (prev is not None and prev.get("realized_monthly_savings") is not None
+             and prev["resolved_at"] == cur["resolved_at"])
+    if resolved and figure is not None and not known:
+        events.append(_event("savings_realized", cur["resolved_at"], prev, cur, as_of))
     was_suppressed = prev is not None and prev["suppressed"]
     if cur["suppressed"] and not was_suppressed:
         events.append(_event("suppressed", as_of, prev, cur, as_of))

@@ -217,7 +217,8 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "realized.json": realized_document(con, "fcur", cfg.facts_dir, tenant, None),
     }
     stages["documents"] = time.perf_counter() - t0
-    states = lifecycle_events.current_states(con, "fcur") if cfg.states else None
+    states = (lifecycle_events.current_states(con, "fcur", docs["realized.json"])
+              if cfg.states else None)
     for view in ("factive", "tfindings", "tscans"):
         con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in ("fstate", "fcur", "fdoc", "fmeta"):

@@ -25,6 +25,8 @@ def _jsonable(event: dict[str, Any]) -> dict[str, Any]:
 def _line(e: dict[str, Any]) -> str:
     money = e.get("estimated_monthly_savings")
     figure = f" · {money} {e['currency']}/month" if money is not None else ""
+    if e.get("realized_monthly_savings") is not None:
+        figure += f" · realized {e['realized_monthly_savings']} {e['currency']}/month"
     return (f"*{e['kind']}* `{e['check_id']}` {e['resource_id']} "
             f"({e['tenant_id']} / {e['account_id']} / {e['region']}, {e['severity']}){figure}")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-KINDS = ("new", "resolved", "reopened", "suppressed", "unsuppressed")
+KINDS = ("new", "resolved", "reopened", "suppressed", "unsuppressed", "savings_realized")
 FORMATS = ("slack", "json")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 

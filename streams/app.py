@@ -141,6 +141,8 @@ def create_app(settings: StreamSettings) -> faust.App:
         consumer_max_fetch_size=limits.partition_fetch_bytes,  # else aiokafka skips a larger record
         autodiscover=False,
         broker_session_timeout=settings.session_timeout_s,
+        # faust refuses a session timeout above the request timeout (default 90 s)
+        broker_request_timeout=max(90.0, settings.session_timeout_s + 30.0),
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     from streams.agents import install_agents

@@ -9,7 +9,9 @@ the request, which is what keeps tenant A out of tenant B's data.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,11 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.utils import host_is_trusted
 
 from common import settings
 from schemas.topics import SNAPSHOTS_TOPIC
-from web.auth import COOKIE, RedactTokens, TokenStore, bearer
+from web.auth import COOKIE, RedactTokens, SessionSigner, TokenStore, bearer
 from web.live import Announcer, Broadcaster, FileWatcher, KafkaWatcher
 from web.snapshots import SnapshotStore, valid_tenant
 
@@ -41,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_WATCHERS": True,       # start the file (and Kafka) watcher threads
     "WATCH_INTERVAL": 0.5,       # seconds between manifest polls
     "HEARTBEAT_S": 15.0,
+    "ALLOWED_HOSTS": None,       # Host header names served (None: any; finops web sets it)
+    "SESSION_MAX_AGE_S": 12 * 3600,  # a browser session (signed cookie) lasts this long
     "REMEDIATION": {},            # {check_id: {title, remediation, remediation_cli}}: finops web
 }
 
@@ -83,7 +88,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
-    _install_auth(app, tokens)
+    _install_allowed_hosts(app)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = session_key(cfg["DATA_DIR"])
+    _install_auth(app, tokens, SessionSigner(cfg["SECRET_KEY"], int(cfg["SESSION_MAX_AGE_S"])))
     _install_errors(app)
     _install_headers(app)
 
@@ -103,6 +111,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if cfg["AUTH_DISABLED"]:
         log.warning("dashboard auth is OFF (demo mode)", extra={"tenant": cfg["DEMO_TENANT"]})
     return app
+
+
+def session_key(data_dir: Path) -> bytes:
+    """The key that signs browser sessions: `<data_dir>/web/session.key` (random, mode 0600,
+    made on first start), so a restarted or second server process keeps the open pages'
+    sessions valid; set SECRET_KEY to use another."""
+    path = Path(data_dir) / "web" / "session.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".session.key.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(os.urandom(32))
+    try:
+        os.link(tmp, path)  # first writer wins; a racing process reads the winner's key
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_bytes()
 
 
 def start_watchers(app: Flask) -> list[Any]:
@@ -132,7 +165,26 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _install_auth(app: Flask, tokens: TokenStore | None) -> None:
+def _install_allowed_hosts(app: Flask) -> None:
+    """Refuse a request whose Host header is not one this server answers to (DNS rebinding,
+    poisoned absolute links): 400 before auth, health check included."""
+    allowed = app.config["ALLOWED_HOSTS"]
+    if not allowed:
+        return
+    names = [str(h) for h in allowed]
+
+    @app.before_request
+    def check_host() -> Any:
+        raw = request.headers.get("Host", "")
+        if host_is_trusted(raw, names):
+            return None
+        log.warning("request refused: host not allowed",
+                    extra={"host": raw[:100], "path": request.path, "allowed": ",".join(names)})
+        body = {"error": "bad_request", "status": 400, "detail": "host not allowed"}
+        return Response(json.dumps(body), status=400, mimetype="application/json")
+
+
+def _install_auth(app: Flask, tokens: TokenStore | None, sessions: SessionSigner) -> None:
     @app.before_request
     def authenticate() -> Any:
         if request.endpoint in ("static", "healthz", "logout"):
@@ -149,12 +201,18 @@ def _install_auth(app: Flask, tokens: TokenStore | None) -> None:
             rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
             target = request.path + (("?" + urlencode(rest)) if rest else "")
             resp = redirect(target, code=303)
-            resp.set_cookie(COOKIE, from_query, httponly=True, samesite="Strict",
-                            secure=request.is_secure, path="/")
+            resp.set_cookie(COOKIE, sessions.issue(tenant, from_query), httponly=True,
+                            samesite="Strict", secure=request.is_secure, path="/",
+                            max_age=sessions.max_age_s)
             return resp
-        token = (bearer(request.headers.get("Authorization")) or from_query
-                 or request.cookies.get(COOKIE))
-        tenant = tokens.tenant_for(token)
+        token = bearer(request.headers.get("Authorization")) or from_query
+        if token is not None:
+            tenant = tokens.tenant_for(token)
+        else:
+            cookie = request.cookies.get(COOKIE)
+            tenant = sessions.tenant_for(cookie, tokens)
+            if tenant is None and cookie:
+                return _unauthorized("the session expired or is not valid")
         if tenant is None:
             return _unauthorized("a valid API token is required" if token is None
                                  else "that token is not valid")

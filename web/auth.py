@@ -97,6 +97,43 @@ class TokenStore:
         return found
 
 
+class SessionSigner:
+    """The browser's cookie: a signed, timestamped session naming the tenant and the hash of
+    the token it was opened with, never the token itself. A stolen cookie is worth a session
+    (it expires, and dies when its token is removed from the tokens file), not the token. The
+    key is the app's SECRET_KEY: random per process unless configured, so a restart ends
+    every session (pages ask for the token again)."""
+
+    SALT = "finops-session-v1"
+
+    def __init__(self, secret: str | bytes, max_age_s: int) -> None:
+        from itsdangerous import URLSafeTimedSerializer
+
+        self._ser = URLSafeTimedSerializer(secret, salt=self.SALT)
+        self.max_age_s = max_age_s
+
+    def issue(self, tenant: str, token: str) -> str:
+        return str(self._ser.dumps({"t": tenant, "h": hash_token(token)}))
+
+    def tenant_for(self, cookie: str | None, tokens: TokenStore) -> str | None:
+        """The session's tenant while it is fresh, well signed and its token still listed."""
+        if not cookie:
+            return None
+        from itsdangerous import BadSignature
+
+        try:
+            doc = self._ser.loads(cookie, max_age=self.max_age_s)
+        except BadSignature:  # also SignatureExpired
+            return None
+        if not isinstance(doc, dict):
+            return None
+        digest, tenant = str(doc.get("h", "")), doc.get("t")
+        for entry in tokens.entries:
+            if hmac.compare_digest(digest, entry.sha256) and entry.tenant == tenant:
+                return entry.tenant
+        return None
+
+
 def bearer(header: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header."""
     if not header:

@@ -189,7 +189,19 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         "top_savings": [public(f) for f in (
             for_tenant(snap.get("top_savings.json"), snap.tenant) if snap else [])][:10],
         "summary": snap.get("summary.json") if snap else {},
+        "realized": realized(snap),
     }
+
+
+def realized(snap: Snapshot | None) -> dict[str, Any]:
+    """Savings the bill shows for resolved findings (realized.json, jobs/realized.py), to stand
+    beside the estimate; `available` is False when the set has none measured."""
+    doc = (snap.get("realized.json") if snap else None) or {}
+    keys = ("realized_monthly", "realized_this_month", "realized_to_date",
+            "estimated_open_monthly", "resolved", "resolved_measured", "as_of")
+    out: dict[str, Any] = {k: doc.get(k) for k in keys}
+    out["available"] = bool(doc.get("resolved_measured"))
+    return out
 
 
 def coverage(snap: Snapshot | None) -> dict[str, Any]:
@@ -326,6 +338,9 @@ def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
         price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
         price_source=_first(details, "price_source", "pricing_source", "source"),
         has_cur=cached(snap, "has_cur", has_cur),
+        realized=next((r for r in ((snap.get("realized.json") if snap else None) or {})
+                       .get("findings", []) if r.get("fingerprint") == row.get("fingerprint")),
+                      None),
     )
     return out
 

@@ -38,6 +38,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
                     help="where to write the manifest JSON (default %(default)s)")
     up.set_defaults(handler=_up)
+    fix = actions.add_parser("remediate", help="fix a share of the injected waste (demo)")
+    fix.add_argument("--share", type=float, default=0.3,
+                     help="share of each waste kind to fix, 0..1 (default 0.3)")
+    fix.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    fix.add_argument("--endpoint-url", default=None,
+                     help="the estate (default: the manifest's endpoint)")
+    fix.set_defaults(handler=_remediate)
+
+
+def _remediate(args: argparse.Namespace) -> int:
+    import json
+
+    from estate.manifest import Manifest
+    from estate.remediate import remediate
+
+    manifest = Manifest.read(args.manifest)
+    endpoint = args.endpoint_url or manifest.endpoint
+    if not endpoint:
+        print("finops estate remediate: no endpoint (none in the manifest)", file=sys.stderr)
+        return 1
+    try:
+        result = remediate(endpoint, manifest.waste, args.share)
+    except ValueError as exc:
+        print(f"finops estate remediate: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result.to_dict(), sort_keys=True, indent=1))
+    return 1 if result.failed else 0
 
 
 def _up(args: argparse.Namespace) -> int:

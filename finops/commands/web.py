@@ -40,10 +40,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: KAFKA_BOOTSTRAP_SERVERS or the local broker)")
     parser.add_argument("--no-kafka", action="store_true",
                         help="do not consume announcements; watch manifest files only")
+    parser.add_argument("--allowed-hosts", default=None, metavar="NAMES",
+                        help="comma list of Host names served, '.example.com' for subdomains "
+                        "(default: localhost, 127.0.0.1 and --host when it is a name or address)")
+    parser.add_argument("--threads", type=int, default=32,
+                        help="server threads (each open page holds one for its live stream)")
     parser.add_argument("--hash-token", action="store_true",
                         help="read a token on stdin, print its sha256 for the tokens file, exit")
     add_metrics_port(parser)
     parser.set_defaults(handler=run)
+
+
+def allowed_hosts(args: argparse.Namespace) -> list[str]:
+    """The Host names the server answers to: --allowed-hosts, else the loopback names plus the
+    bind address (a wildcard bind names no host: give --allowed-hosts for remote access)."""
+    if getattr(args, "allowed_hosts", None):
+        return [h.strip() for h in args.allowed_hosts.split(",") if h.strip()]
+    names = ["localhost", "127.0.0.1", "[::1]"]
+    host = getattr(args, "host", "127.0.0.1")
+    if host not in ("0.0.0.0", "::", "") and host not in names:
+        names.append(host)
+    return names
 
 
 def config_from_args(args: argparse.Namespace) -> dict[str, object]:
@@ -60,6 +77,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
     from checks.registry import load_checks
 
     return {
+        "ALLOWED_HOSTS": allowed_hosts(args),
         "REMEDIATION": remediation_catalog(load_checks()),
         "DATA_DIR": args.data_dir,
         "TOKENS_FILE": args.tokens,
@@ -96,14 +114,20 @@ def run(args: argparse.Namespace) -> int:
         "url": f"http://{args.host}:{args.port}/", "auth": "off" if args.no_auth else "tokens",
         "data_dir": str(app.config["DATA_DIR"]),
         "kafka": app.config["KAFKA_BOOTSTRAP"] or "off"})
+    from waitress import create_server
+
     from web.app import stop_watchers
 
+    # waitress: a production WSGI server (Flask's own is for development only)
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                           ident="finops-web", clear_untrusted_proxy_headers=True)
+
     def terminate(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # werkzeug's server loop stops on it
+        raise KeyboardInterrupt  # the server loop stops on it
 
     signal.signal(signal.SIGTERM, terminate)
     try:
-        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:

@@ -14,7 +14,7 @@ def test_duckdb_serialization_equals_the_canonical_encoder(kit, lake, shipped_ru
     lake.write_findings([
         kit.finding("ec2_instance_stopped_long", "AWS::EC2::Instance", "i-0abc",
                     tags={"b": "2", "a": 'quote " and é'},
-                    details={"volumes": ["vol-1"], "note": "line\nbreak\x01", "n": 3}),
+                    details={"volumes": ["vol-1"], "note": "line\nbreak\ttab \\ back", "n": 3}),
         kit.finding("ec2_ebs_volume_on_stopped_instance", "AWS::EC2::Volume", "vol-1",
                     savings=None, confidence=0.6923076923076923),
     ])

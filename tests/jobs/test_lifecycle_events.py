@@ -66,3 +66,36 @@ def test_diff_of_published_states_is_empty_and_ids_are_stable() -> None:
     moved = [_state(lifecycle_state="open", last_seen=T0 + timedelta(hours=1)), cur[1]]
     step = diff({s["fingerprint"]: s for s in cur}, moved, AS_OF)
     assert step.events == [] and step.states == [moved[0]]  # the state changed, no event
+
+
+def test_savings_realized_once_per_resolution_with_the_figure() -> None:
+    resolved_at = T0 + timedelta(hours=1)
+    open_ = _state(lifecycle_state="open", realized_monthly_savings=None)
+    unmeasured = _state(lifecycle_state="resolved", resolved_at=resolved_at,
+                        realized_monthly_savings=None)
+    measured = dict(unmeasured, realized_monthly_savings="2.10")
+    got = transitions(open_, measured, AS_OF)
+    assert _kinds(got) == [("resolved", resolved_at), ("savings_realized", resolved_at)]
+    assert got[1]["realized_monthly_savings"] == "2.10"
+    assert transitions(open_, unmeasured, AS_OF)[0]["kind"] == "resolved"
+    assert _kinds(transitions(unmeasured, measured, AS_OF)) == [("savings_realized", resolved_at)]
+    refined = dict(measured, realized_monthly_savings="2.35")  # more bill days: no new event
+    assert transitions(measured, refined, AS_OF) == []
+    later = T0 + timedelta(days=3)  # seen again, resolved again: a new resolution, a new event
+    again = dict(measured, last_seen=T0 + timedelta(days=2), resolved_at=later,
+                 realized_monthly_savings="2.00")
+    assert _kinds(transitions(measured, again, AS_OF)) == [
+        ("reopened", T0 + timedelta(days=2)), ("resolved", later), ("savings_realized", later)]
+
+
+def test_v1_records_read_as_v2_with_no_realized_figure() -> None:
+    """States and events written before v2 (no realized figure) are read back as v2, so the
+    jobs' memory of them compares equal to a current state without a figure."""
+    from schemas.registry import SCHEMA_DIR, load_schema_file
+    from schemas.wire import Decoder, encode
+
+    v1 = load_schema_file(SCHEMA_DIR / "finding_state.v1.avsc")
+    state = _state(lifecycle_state="open")
+    schema, back = Decoder().decode(encode(state, v1))
+    assert (schema.name, schema.version) == ("finding_state", 1)
+    assert back == {**state, "realized_monthly_savings": None}

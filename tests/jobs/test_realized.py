@@ -108,3 +108,31 @@ def test_as_of_before_the_resolution_shows_nothing_realized(data, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["resolved"] == 0 and doc["realized_monthly"] == "0.00"
     assert doc["estimated_open_monthly"] == "91.50"
+
+
+def test_lifecycle_states_carry_the_realized_figure_and_one_savings_realized_event(data):
+    """The jobs' lifecycle topics (jobs/lifecycle_events.py): the two findings the bill shows
+    resolved get one `savings_realized` event each, with the figure of the window's
+    realized.json; the one still running gets none."""
+    from jobs.correlation.engine import load_rules
+    from jobs.db import connect
+    from jobs.inputs import findings_table, scans_table
+    from jobs.lifecycle_events import diff
+    from jobs.tenant import TenantConfig, build_tenant
+
+    con = connect(threads=1)
+    for table in (findings_table(data / "findings"), scans_table(data / "scans")):
+        table.create(con)
+        table.refresh(con)
+    snap = build_tenant(con, "acme", TenantConfig(load_rules(), data / "cur_facts", states=True))
+    figures = {r["fingerprint"]: r["realized_monthly"]
+               for r in snap.docs["realized.json"]["findings"] if r["realized_monthly"]}
+    changes = diff({}, snap.states, snap.as_of_time)
+    realized = {e["fingerprint"]: e for e in changes.events if e["kind"] == "savings_realized"}
+    by_resource = {s["resource_id"].rsplit("/", 1)[-1]: s for s in snap.states}
+    assert set(realized) == set(figures) == {by_resource[STOPS]["fingerprint"],
+                                             by_resource[VOLUME]["fingerprint"]}
+    assert all(realized[fp]["realized_monthly_savings"] == figures[fp] for fp in figures)
+    assert by_resource[RUNS]["realized_monthly_savings"] is None
+    again = diff({s["fingerprint"]: s for s in changes.states}, snap.states, snap.as_of_time)
+    assert again.events == []

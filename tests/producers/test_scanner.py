@@ -66,6 +66,7 @@ COVERS = {
     "idle_cache_cluster": ("elasticache_cluster_idle",),
     "orphaned_alarm": ("cloudwatch_alarm_orphaned",),
     "efs_without_ia_lifecycle": ("efs_file_system_no_ia_lifecycle",),
+    "empty_hosted_zone": ("route53_hosted_zone_empty",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)

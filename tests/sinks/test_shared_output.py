@@ -175,3 +175,25 @@ def test_a_re_delivery_is_stored_once(tmp_path: Path, back_to: int) -> None:
     sink.finish()
     assert stored_offsets(tmp_path / "live") == list(range(230))
     assert tree_digest(tmp_path / "live") == tree_digest(tmp_path / "ref")
+
+
+@pytest.mark.parametrize("second", [(40, 80), (95, 180)], ids=["same-chunk", "back-into-the-previous-chunk"])
+def test_a_re_delivery_inside_one_batch_is_stored_once(tmp_path: Path, second: tuple[int, int]) -> None:
+    """One batch may hold events buffered before a rebalance and the same offsets fetched again."""
+    data = rows(230)
+    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
+    add(ref, data)
+    ref.finish()
+
+    sink = ChunkSink(tmp_path / "live", FINDING_SCHEMA, chunk_records=100)
+    add(sink, data[:120])
+    sink.flush_open()
+    lo, hi = second
+    batch = data[120:150] + data[lo:hi]  # 120..149, then lo..hi-1 again
+    done = sink.add(TOPIC, 0, [r["source_offset"] for r in batch], rows_to_table(batch))
+    # the consumer is now at hi: nothing at or past it may be committable yet
+    assert all(c.through_offset < hi for c in done + sink.flush_open())
+    add(sink, data[hi:])  # and it goes on from there
+    sink.finish()
+    assert stored_offsets(tmp_path / "live") == list(range(230))
+    assert tree_digest(tmp_path / "live") == tree_digest(tmp_path / "ref")

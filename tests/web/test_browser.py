@@ -326,6 +326,12 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         assert f"leaves out {unpriced} unpriced finding(s)" in text(driver, "#total-unknowns")
         assert "price missing from the catalog" in text(driver, "#total-unknowns")
         assert "eu-west-1" in text(driver, "#unpriced")  # which key had no price, where
+        # top savings: the same resource name in two accounts is told apart
+        top = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#top-savings tr'),"
+            " (tr) => Array.from(tr.cells, (c) => c.textContent))")
+        assert top[0][:5] == ["Finding", "Resource", "Account", "Region", "Service"]
+        assert all(row[2].isdigit() and row[3] for row in top[1:])
 
         driver.get(f"{url}/findings")
         wait_for(driver, lambda: body(driver, "refreshed"), "findings data")

@@ -125,3 +125,34 @@ def test_reads_sets_written_by_the_jobs_snapshot_writer(data_dir: Path) -> None:
     assert views.scans(view.snapshot)[0]["status"] == "ok"
     assert views.trend_points(view.snapshot)[0]["label"] == "2026-11-20T10:00:00Z"
     assert views.overview(view.snapshot)["findings_total"] == 6
+    assert views.overview(view.snapshot)["realized"]["available"] is False  # none in this set
+
+
+def test_overview_shows_realized_beside_estimated(data_dir: Path) -> None:
+    """realized.json (the jobs' realized-savings view) reaches the overview as written."""
+    from sinks.snapshots import Watermark, write_snapshot_set
+    from web import views
+
+    findings = make_findings("acme", 3)
+    realized = {"tenant_id": "acme", "realized_monthly": "112.37", "realized_to_date": "14.78",
+                "realized_this_month": "112.37", "estimated_open_monthly": "30.00",
+                "resolved": 2, "resolved_measured": 2, "as_of": "2018-12-01T00:00:00+00:00",
+                "findings": []}
+    docs = {"findings.json": findings, "summary.json": {"tenant_id": "acme"},
+            "top_savings.json": [], "correlated_findings.json": [],
+            "coverage.json": {"tenant_id": "acme"}, "scans.json": [], "trend.json": [],
+            "realized.json": realized}
+    write_snapshot_set(data_dir / "snapshots", "acme", docs, as_of="2026-11-20T10:00:00Z",
+                       watermark=Watermark(files=("a.parquet",), offsets={"t:0": 5}), version=1)
+    view = SnapshotStore(data_dir).view("acme")
+    got = views.overview(view.snapshot)["realized"]
+    assert got["available"] is True and got["realized_monthly"] == "112.37"
+    assert got["realized_to_date"] == "14.78" and got["resolved_measured"] == 2
+    fp = findings[0]["fingerprint"]
+    realized["findings"] = [{"fingerprint": fp, "realized_monthly": "56.18"}]
+    docs["realized.json"] = realized
+    write_snapshot_set(data_dir / "snapshots", "acme", docs, as_of="2026-11-20T10:00:00Z",
+                       watermark=Watermark(files=("a.parquet",), offsets={"t:0": 6}), version=2)
+    snap = SnapshotStore(data_dir).view("acme").snapshot
+    assert views.detail(snap, fp)["realized"]["realized_monthly"] == "56.18"
+    assert views.detail(snap, findings[1]["fingerprint"])["realized"] is None

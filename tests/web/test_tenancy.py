@@ -109,6 +109,27 @@ def test_query_token_sets_httponly_cookie_and_is_stripped(
     page = client.get("/findings")
     assert page.status_code == 200 and 'data-tenant="globex"' in page.get_data(as_text=True)
     assert tokens["globex"] not in page.get_data(as_text=True)
+    # the cookie is a signed, expiring session, not the token
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    assert tokens["globex"] not in value and value.count(".") >= 2  # payload.time.signature
+    assert "Max-Age=" in cookie
+
+
+def test_a_forged_or_foreign_session_is_refused(app: Flask, client: FlaskClient,
+                                                two_tenants: Any, tokens: dict[str, str]) -> None:
+    from web.auth import SessionSigner
+
+    client.get(f"/?token={tokens['acme']}")
+    good = client.get_cookie(COOKIE)
+    assert good is not None and client.get("/api/meta").get_json()["meta"]["tenant"] == "acme"
+    # a session signed with another key, or edited to name another tenant, is worth nothing
+    other = SessionSigner(b"not-this-servers-key", 3600).issue("globex", tokens["globex"])
+    for forged in (other, good.value[:-2] + ("AA" if not good.value.endswith("AA") else "BB")):
+        client.set_cookie(COOKIE, forged)
+        assert client.get("/api/meta").status_code == 401
+    # the raw token as a cookie (the old format) is not accepted either
+    client.set_cookie(COOKIE, tokens["acme"])
+    assert client.get("/api/meta").status_code == 401
 
 
 def test_bad_query_token_gets_the_login_page(client: FlaskClient) -> None:
@@ -118,7 +139,7 @@ def test_bad_query_token_gets_the_login_page(client: FlaskClient) -> None:
 
 
 def test_stale_cookie_is_cleared(client: FlaskClient) -> None:
-    client.set_cookie(COOKIE, "revoked")
+    client.set_cookie(COOKIE, "revoked")  # neither a valid session nor anything else
     resp = client.get("/api/meta")
     assert resp.status_code == 401
     assert f"{COOKIE}=;" in resp.headers["Set-Cookie"]

@@ -32,12 +32,14 @@ def test_web_metrics_scrape(tmp_path: Path) -> None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base, murl = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{mport}/metrics"
     try:
-        for _ in range(150):
+        for _ in range(600):  # polls until the dashboard answers (slow to start on a busy box)
             try:
                 if _get(f"{base}/healthz") == 200:
                     break
             except OSError:
-                time.sleep(0.2)
+                pass
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+            time.sleep(0.2)
         assert _get(f"{base}/healthz") == 200 and _get(f"{base}/healthz") == 200
         missing = _get(f"{base}/no-such-page")
         events = urllib.request.urlopen(f"{base}/api/events", timeout=10)  # noqa: SIM115

@@ -51,6 +51,12 @@
       ["Price source", f.price_source === null || f.price_source === undefined ? null
         : String(f.price_source)],
       ["Confidence", f.confidence], ["Alternative group", f.alternative_group],
+      ["At the customer's rates", f.estimate_basis && f.estimate_basis.startsWith("bill")
+        ? F.money(f.estimate_shown, f.currency) + " (" + f.estimate_basis + ")" : null],
+      ["Realized monthly (on the bill)", f.realized && f.realized.realized_monthly !== null
+        ? F.money(f.realized.realized_monthly, f.currency) + " (" + f.realized.cost_per_day_before +
+          "/day before, " + f.realized.cost_per_day_after + "/day after; " + f.realized.method +
+          ", confidence " + f.realized.confidence + ")" : null],
     ]);
     kv(document.getElementById("cost"), [
       ["Last 7 days", F.resourceCost(f, "7d", f.has_cur)],

@@ -57,6 +57,13 @@
         (d.findings_with_scoped_cost_only ? "; " + d.findings_with_scoped_cost_only +
           " more with a scope roll-up only" : "")
       : "no CUR data for this tenant";
+    const r = d.realized || {};
+    document.getElementById("realized-savings").textContent = r.available
+      ? F.money(r.realized_monthly, cur) : "—";
+    document.getElementById("realized-sub").textContent = r.available
+      ? r.resolved_measured + " of " + r.resolved + " resolved findings measured; " +
+        F.money(r.realized_to_date, cur) + " saved to date"
+      : "no resolved finding measured on the bill yet";
     document.getElementById("open-count").textContent = d.findings_open;
     const left = Object.entries(d.by_status).filter(([s, n]) => s !== "counted" && n > 0);
     document.getElementById("total-count").textContent = d.findings_total + " listed" +
@@ -72,6 +79,7 @@
     F.table(document.getElementById("top-savings"), [
       { label: "Finding", render: (f) => F.findingLink(f, f.title) },
       { label: "Resource", render: (f) => f.resource_name || f.resource_id },
+      { label: "Account", key: "account_id" }, { label: "Region", key: "region" },
       { label: "Service", key: "service" },
       { label: "Est. savings / mo", num: true, render: (f) => F.savings(f) },
     ], d.top_savings);

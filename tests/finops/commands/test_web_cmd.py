@@ -98,6 +98,20 @@ def test_server_process_serves_and_keeps_tokens_out_of_logs(tmp_path: Path) -> N
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(f"{base}/api/findings?token=wrong-{token}", timeout=10)
         assert denied.value.code == 401
+        # a Host this server does not answer to is refused, a valid token notwithstanding
+        evil = urllib.request.Request(f"{base}/api/meta", headers={
+            "Authorization": f"Bearer {token}", "Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(evil, timeout=10)
+        assert refused.value.code == 400
+        assert json.load(refused.value)["detail"] == "host not allowed"
+        # the production server streams the live events unbuffered: the hello arrives
+        events = urllib.request.urlopen(urllib.request.Request(
+            f"{base}/api/events", headers={"Authorization": f"Bearer {token}"}), timeout=30)
+        assert events.headers["Server"] == "finops-web"  # waitress, not the dev server
+        first = b"".join(events.readline() for _ in range(3))
+        assert b"hello" in first, first
+        events.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -118,3 +132,13 @@ def test_the_dashboard_gets_every_checks_remediation() -> None:
     for check_id, check in checks.items():
         assert got[check_id]["remediation"] == check.meta.remediation
         assert got[check_id]["remediation_cli"] == check.meta.remediation_cli
+
+
+def test_allowed_hosts_default_to_loopback_and_the_bind_name() -> None:
+    from finops.commands.web import allowed_hosts
+
+    assert allowed_hosts(_args(host="127.0.0.1")) == ["localhost", "127.0.0.1", "[::1]"]
+    assert allowed_hosts(_args(host="finops.internal"))[-1] == "finops.internal"
+    assert "0.0.0.0" not in allowed_hosts(_args(host="0.0.0.0"))
+    assert allowed_hosts(_args(host="0.0.0.0", allowed_hosts="dash.example.com, .corp")) == [
+        "dash.example.com", ".corp"]
