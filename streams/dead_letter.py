@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,11 +105,18 @@ class DeadLetterPublisher:
         *,
         max_bytes: int = KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
         flush_timeout_s: float = 60.0,
+        recent_keys: int = 100_000,
     ) -> None:
         self.topic = topic
         self.max_bytes = max_bytes
         self.flush_timeout_s = flush_timeout_s
-        self._reasons: dict[str, str] = {}  # key -> reason: a re-sent letter counts once
+        # Distinct letters by (source topic, reason). A re-sent letter (the same source record after
+        # a rebalance or restart) counts once, under the reason it was last sent with; it can only be
+        # re-sent from the chunk a partition resumes at, so remembering the most recent keys suffices
+        # and keeps memory bounded however long the stream runs.
+        self._tally: Counter[tuple[str, str]] = Counter()
+        self._recent: OrderedDict[str, str] = OrderedDict()  # key -> reason, oldest first
+        self.recent_keys = recent_keys
         self._failures: list[tuple[bytes, str]] = []  # (key, error) of letters the broker did not take
         self._producer = Producer(
             {
@@ -126,11 +133,24 @@ class DeadLetterPublisher:
     @property
     def counts(self) -> Counter[str]:
         """Dead letters by reason, one per distinct key (source topic:partition:offset)."""
-        return Counter(self._reasons.values())
+        counts: Counter[str] = Counter()
+        for (_, reason), n in self._tally.items():
+            counts[reason] += n
+        return +counts
 
     def counts_by_topic(self) -> Counter[tuple[str, str]]:
         """Distinct dead letters by (source topic, reason)."""
-        return Counter((key.rsplit(":", 2)[0], reason) for key, reason in self._reasons.items())
+        return +self._tally
+
+    def _count(self, key: str, reason: str) -> None:
+        topic = key.rsplit(":", 2)[0]
+        before = self._recent.pop(key, None)
+        if before is not None:
+            self._tally[(topic, before)] -= 1
+        self._tally[(topic, reason)] += 1
+        self._recent[key] = reason
+        if len(self._recent) > self.recent_keys:
+            self._recent.popitem(last=False)
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
@@ -138,7 +158,7 @@ class DeadLetterPublisher:
 
     def send(self, letter: DeadLetter) -> None:
         reason, value, headers = fit(letter, self.max_bytes)
-        self._reasons[letter.key] = reason
+        self._count(letter.key, reason)
         log.warning(
             "dead letter",
             extra={"source": letter.key, "reason": reason, "detail": letter.detail[:300], "bytes": len(letter.value)},

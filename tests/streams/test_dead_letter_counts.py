@@ -33,3 +33,23 @@ def test_a_re_sent_letter_counts_once(kafka_bootstrap: str) -> None:
     assert REGISTRY.get_sample_value(metric, {"topic": raw, "reason": "oversize"}) == 1
     assert REGISTRY.get_sample_value(metric, {"topic": raw, "reason": "contract"}) == 1
     assert REGISTRY.get_sample_value(metric, {"topic": raw, "reason": "bad_body"}) is None
+
+
+def test_distinct_counting_keeps_memory_bounded(kafka_bootstrap: str) -> None:
+    """A long stream of dead letters does not grow the publisher: only the most recent keys are
+    remembered (a re-send comes from the chunk a partition resumes at), the tally stays exact."""
+    topics = harness.Topics.unique("dlqbound")
+    topics.create(kafka_bootstrap, 1)
+    pub = DeadLetterPublisher(kafka_bootstrap, topics.dlq, recent_keys=100)
+    raw = topics.raw
+    for offset in range(3_000):
+        pub.send(DeadLetter(raw, 0, offset, b"x", "bad_body", "junk"))
+        if offset % 500 == 499:
+            pub.flush()
+    for offset in range(2_950, 3_000):  # the resumed chunk's records, dead-lettered again
+        pub.send(DeadLetter(raw, 0, offset, b"x", "bad_body", "junk"))
+    pub.send(DeadLetter(raw, 0, 2_999, b"x" * 2_000_000, "bad_body", "now too large"))
+    pub.flush()
+    assert pub.counts == {"bad_body": 2_999, "oversize": 1}
+    assert pub.counts_by_topic() == {(raw, "bad_body"): 2_999, (raw, "oversize"): 1}
+    assert len(pub._recent) == 100  # bounded, whatever the stream's length
