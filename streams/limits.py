@@ -10,9 +10,11 @@ from the broker, unless configuration gives them explicitly (`finops stream --ma
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 # Kafka's default for a topic without an explicit max.message.bytes (broker message.max.bytes).
@@ -51,17 +53,38 @@ class MessageLimits:
 
 
 def topic_max_message_bytes(bootstrap: str, topics: Iterable[str], timeout: float = 30.0) -> dict[str, int]:
-    """topic -> its effective `max.message.bytes` (topic override or broker default)."""
+    """topic -> its effective `max.message.bytes` (topic override or broker default).
+
+    A topic created a moment ago (the stream creates its topics right before this) may not be in
+    the answering broker's metadata yet: UNKNOWN_TOPIC_OR_PART is retried until `timeout`, after
+    which the error is raised with the topic named."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in sorted(set(topics))]
+    pending = sorted(set(topics))
     out: dict[str, int] = {}
-    for resource, fut in admin.describe_configs(resources, request_timeout=timeout).items():
-        try:
-            entries = fut.result(timeout=timeout)
-        except Exception as exc:  # noqa: BLE001 - re-raised with the topic named
-            raise RuntimeError(f"describing topic {resource.name}: {exc}") from exc
-        entry = entries.get("max.message.bytes")
-        out[resource.name] = int(entry.value) if entry is not None and entry.value else KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+    deadline = time.monotonic() + timeout
+    delay = 0.1
+    while pending:
+        resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in pending]
+        unknown: list[str] = []
+        for resource, fut in admin.describe_configs(resources, request_timeout=timeout).items():
+            try:
+                entries = fut.result(timeout=timeout)
+            except KafkaException as exc:
+                err = exc.args[0] if exc.args else None
+                if (isinstance(err, KafkaError) and err.code() == KafkaError.UNKNOWN_TOPIC_OR_PART
+                        and time.monotonic() < deadline):
+                    unknown.append(resource.name)
+                    continue
+                raise RuntimeError(f"describing topic {resource.name}: {exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - re-raised with the topic named
+                raise RuntimeError(f"describing topic {resource.name}: {exc}") from exc
+            entry = entries.get("max.message.bytes")
+            out[resource.name] = (int(entry.value) if entry is not None and entry.value
+                                  else KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
+        pending = unknown
+        if pending:
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
     return out
 
 

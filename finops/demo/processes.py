@@ -39,13 +39,18 @@ class Child:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def wait_for(self, ready: Callable[[], bool], what: str, timeout: float) -> None:
+    def wait_for(self, ready: Callable[[], bool], what: str, timeout: float,
+                 needs: Sequence[Child] = ()) -> None:
+        """Wait until `ready()`; fail at once, with the log's last lines, if this child or one it
+        `needs` (e.g. the stream, for the jobs' first snapshot) exits meanwhile."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if ready():
                 return
-            if not self.alive():
-                raise StartError(f"{self.name} exited before {what}; last lines of {self.log_path}:\n{self.tail()}")
+            for child in (self, *needs):
+                if not child.alive():
+                    raise StartError(f"{child.name} exited while {self.name} waited for its {what}; last lines of "
+                                     f"{child.log_path}:\n{child.tail()}")
             time.sleep(0.5)
         raise StartError(f"{self.name}: no {what} after {timeout:.0f}s; see {self.log_path}:\n{self.tail()}")
 

@@ -121,7 +121,7 @@ def run_demo(opts: DemoOptions) -> int:
         step(6, total, f"windowed jobs every {opts.window} (CUR enrichment, correlation, snapshots) ...")
         jobs = launch("jobs", ["jobs", "--window", opts.window, "--data-dir", str(data)])
         snapshot = data / "snapshots" / opts.tenant / "manifest.json"
-        jobs.wait_for(snapshot.exists, "first snapshot", 600)
+        jobs.wait_for(snapshot.exists, "first snapshot", 600, needs=children)
         step(7, total, "dashboard ...")
         web = launch("web", ["web", "--port", str(opts.web_port), "--data-dir", str(data),
                              "--no-auth", "--tenant", opts.tenant])

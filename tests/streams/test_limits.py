@@ -40,3 +40,30 @@ def test_limits_are_read_from_the_topics_unless_configured(kafka_bootstrap: str)
     assert resolve_limits(kafka_bootstrap, [raw, scans], dlq) == MessageLimits(6291456, 2000000)
     assert resolve_limits(kafka_bootstrap, [scans], dlq) == MessageLimits(KAFKA_DEFAULT_MAX_MESSAGE_BYTES, 2000000)
     assert resolve_limits(kafka_bootstrap, [raw], dlq, source_max_bytes=123, dlq_max_bytes=456) == MessageLimits(123, 456)
+
+
+@pytest.mark.kafka
+def test_a_topic_the_broker_does_not_know_yet_is_waited_for_then_named(kafka_bootstrap: str) -> None:
+    """The stream creates its topics and reads their limits right after: a broker whose metadata
+    lags the creation answers UNKNOWN_TOPIC_OR_PART for a moment (seen in the demo: the worker
+    exited at start-up). That answer is retried until the timeout; a topic that never comes is named."""
+    import threading
+
+    from streams.limits import topic_max_message_bytes
+
+    tag = uuid.uuid4().hex[:8]
+    late = f"limits.late.{tag}"
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+
+    def create() -> None:
+        admin.create_topics([NewTopic(late, 1, 1, config={"max.message.bytes": "2000000"})])[late].result(30)
+
+    creator = threading.Timer(1.5, create)
+    creator.start()
+    try:
+        assert topic_max_message_bytes(kafka_bootstrap, [late], timeout=30) == {late: 2_000_000}
+    finally:
+        creator.join()
+    missing = f"limits.missing.{tag}"
+    with pytest.raises(RuntimeError, match=f"describing topic {missing}"):
+        topic_max_message_bytes(kafka_bootstrap, [missing], timeout=2)
