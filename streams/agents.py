@@ -150,8 +150,16 @@ def _make_agent(
     streams: list[faust.StreamT] = []
 
     def in_log(topic: str, partition: int, offset: int) -> bool:
-        """Whether the partition's log already holds `offset` (high watermark of the last fetch)."""
-        high = app.consumer.highwater(TP(topic, partition))
+        """Whether the partition's log already holds `offset` (high watermark of the last fetch).
+        A partition revoked meanwhile counts as skipped: its new owner writes it, not this worker
+        (aiokafka asserts on the high watermark of an unassigned partition)."""
+        tp = TP(topic, partition)
+        if tp not in app.consumer.assignment():
+            return True
+        try:
+            high = app.consumer.highwater(tp)
+        except AssertionError:  # revoked between the two calls
+            return True
         return high is not None and high > offset
 
     async def _flush_open(under_input: bool = False) -> None:
