@@ -67,10 +67,22 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 def committed(bootstrap: str, group: str, topic: str, partitions: Iterable[int]) -> dict[int, int]:
+    """The group's committed offsets; NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS (a broker just
+    started, its group coordinator still loading) are asked again for up to 60 s."""
+    parts = list(partitions)
+    transient = {KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS}
+    deadline = time.monotonic() + 60
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
     try:
-        tps = c.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
-        return {tp.partition: tp.offset for tp in tps}
+        while True:
+            try:
+                tps = c.committed([TopicPartition(topic, p) for p in parts], timeout=30)
+                return {tp.partition: tp.offset for tp in tps}
+            except KafkaException as exc:
+                err = exc.args[0] if exc.args else None
+                if not (isinstance(err, KafkaError) and err.code() in transient) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         c.close()
 
