@@ -142,6 +142,20 @@ def port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
         return False
 
 
+def exited(pid: int) -> bool:
+    """True once every thread of `pid` has ended (it may still await its parent's reaping).
+
+    A zombie state alone is not enough: when a multi-threaded process's main thread ends first,
+    Linux shows the group leader as a zombie while the other threads still run (and the JVM's
+    still hold the broker's ports), and its parent's `poll()` still sees it alive.
+    """
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() == psutil.STATUS_ZOMBIE and proc.num_threads() <= 1
+    except psutil.NoSuchProcess:
+        return True
+
+
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     if not path.exists():
         return f"(no log at {path})"
@@ -317,11 +331,10 @@ class LocalBroker:
             pid = int(self.pid_path.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
+        if exited(pid):
+            return None
         try:
-            proc = psutil.Process(pid)
-            if proc.status() == psutil.STATUS_ZOMBIE:
-                return None
-            cmdline = proc.cmdline()
+            cmdline = psutil.Process(pid).cmdline()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return None
         if "kafka.Kafka" in cmdline and str(self.config_path) in cmdline:
@@ -353,10 +366,7 @@ class LocalBroker:
                 return False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                    return True
-            except psutil.NoSuchProcess:
+            if exited(pid):
                 return True
             time.sleep(0.1)
         return False

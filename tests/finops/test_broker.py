@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -23,6 +25,7 @@ from finops.broker import (
     BrokerError,
     LocalBroker,
     cluster_id,
+    exited,
     fetch,
     free_ports,
     port_free,
@@ -261,3 +264,28 @@ def test_server_properties_single_node_kraft(tmp_path: Path) -> None:
     assert props["auto.create.topics.enable"] == "false"
     assert props["num.partitions"] == "6"
     assert props["offsets.topic.replication.factor"] == "1"
+
+
+def test_a_zombie_leader_with_running_threads_has_not_exited() -> None:
+    """Linux shows a process whose main thread ended first as a zombie while its other threads
+    run on (the race behind a broker reported stopped while still up): only the last thread's
+    end counts as the exit."""
+    code = (
+        "import ctypes, sys, threading, time\n"
+        "threading.Thread(target=lambda: (sys.stdin.read(), time.sleep(0.2))).start()\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while psutil.Process(proc.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline, "the main thread never ended"
+            time.sleep(0.05)
+        assert psutil.Process(proc.pid).num_threads() == 2
+        assert not exited(proc.pid)
+        assert proc.poll() is None
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()  # the remaining thread returns: the process ends
+    proc.wait(timeout=30)
+    assert exited(proc.pid)
