@@ -26,10 +26,10 @@ import pyarrow.compute as pc
 from confluent_kafka import KafkaError, KafkaException, Producer
 
 from schemas.registry import latest
-from schemas.wire import encode
 from sinks.chunk_sink import Committable
 from sinks.sink import Sink
 from streams.processor import Processor
+from streams.publish_wire import FindingEncoder
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,19 @@ _PROVENANCE = ("source_topic", "source_partition", "source_offset")
 
 
 def row_to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row (FINDING_SCHEMA) as the finding.v1 wire record it canonically is."""
+    """A stored row (FINDING_SCHEMA) as the finding.v1 wire record it canonically is: the
+    row-wise reference of what `FindingEncoder` encodes column-wise (and tests compare them)."""
     rec = {k: v for k, v in row.items() if k not in _PROVENANCE}
     money = rec["estimated_monthly_savings"]
     rec["estimated_monthly_savings"] = None if money is None else str(Decimal(money))
     rec["tags"] = dict(rec["tags"])
     rec["details"] = json.loads(rec["details"])
     return rec
+
+
+def _as_bytes(column: pa.ChunkedArray) -> list[bytes]:
+    """A column's values as UTF-8 bytes (integers in decimal, as `str(int)` writes them)."""
+    return column.cast(pa.string()).cast(pa.binary()).to_pylist()
 
 
 class FindingsPublisher:
@@ -53,6 +59,7 @@ class FindingsPublisher:
         self.topic = topic
         self.flush_wait_s = flush_wait_s
         self.schema = latest("finding")
+        self._encoder = FindingEncoder(self.schema)
         self.published = 0
         self._errors: list[str] = []
         self._producer = Producer({
@@ -71,19 +78,19 @@ class FindingsPublisher:
             self._errors.append(f"{msg.topic()}[{msg.partition()}]: {err}")
 
     def publish(self, rows: pa.Table) -> None:
-        names = rows.column_names
-        # column by column, then zipped: 2-4x faster than Table.to_pylist (bench/findings_topic.py)
-        columns = [rows.column(n).to_pylist() for n in names]
-        for values in zip(*columns, strict=True):
-            row = dict(zip(names, values, strict=True))
-            value = encode(row_to_wire(row), self.schema)
-            headers = [("finops.source.topic", row["source_topic"].encode()),
-                       ("finops.source.partition", str(row["source_partition"]).encode()),
-                       ("finops.source.offset", str(row["source_offset"]).encode())]
+        # encoded column-wise from the stored table (streams/publish_wire.py), the same bytes as
+        # encode(row_to_wire(row)) per row at a fraction of the CPU
+        values = self._encoder.values(rows)
+        keys = _as_bytes(rows["fingerprint"])
+        topics, partitions, offsets = (_as_bytes(rows[name]) for name in _PROVENANCE)
+        for value, key, topic, partition, offset in zip(values, keys, topics, partitions, offsets,
+                                                        strict=True):
+            headers: list[tuple[str, str | bytes | None]] = [
+                ("finops.source.topic", topic), ("finops.source.partition", partition),
+                ("finops.source.offset", offset)]
             while True:
                 try:
-                    self._producer.produce(self.topic, key=row["fingerprint"].encode(),
-                                           value=value, headers=headers,
+                    self._producer.produce(self.topic, key=key, value=value, headers=headers,
                                            on_delivery=self._on_delivery)
                     break
                 except BufferError:
