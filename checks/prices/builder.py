@@ -137,6 +137,20 @@ def _redshift(label: str, loc: str) -> str | None:
     return f"redshift:{node}:hour" if node else None
 
 
+def _opensearch(label: str, _loc: str) -> str | None:
+    """'m7i large.search - General purpose - OnDemand - EBS Only - - - Hourly Cost' (the
+    family and size are split by a space) -> opensearch:m7i.large.search:hour."""
+    m = re.fullmatch(r"(\S+) (\S+\.search) - [^-]+ - OnDemand - .* - Hourly Cost", label)
+    return f"opensearch:{m.group(1)}.{m.group(2)}:hour" if m else None
+
+
+def _studio_notebook(label: str, loc: str) -> str | None:
+    if not label.endswith("- Studio-Notebook]"):
+        return None
+    kind = attributes(loc).get("Instance")
+    return f"sagemaker:{kind}:studio-notebook:hour" if kind else None
+
+
 WATCHER_RULES: dict[str, Rule] = {
     "ec2.json": _ec2,
     "elasticmapreduce.json": _emr,
@@ -161,7 +175,23 @@ WATCHER_RULES: dict[str, Rule] = {
     }),
     "vpc.json": _exact({
         "Hourly charge for Idle Public IPv4 Addresses per Hrs": "ec2:public-ipv4:hour",
+        "Hourly charge for VPC Endpoints per Hrs": "vpc:interface-endpoint:hour",  # per AZ
+        "Hourly charge for Transit Gateway VPC Attachments per hour":
+            "vpc:tgw-attachment-vpc:hour",
+        "Hourly charge for Transit Gateway Site to-Site VPN attachments per hour":
+            "vpc:tgw-attachment-vpn:hour",
+        "Hourly charge for Transit Gateway Peering Attachments per hour":
+            "vpc:tgw-attachment-peering:hour",
+        "Hourly charge for Transit Gateway Connect attachments per hour":
+            "vpc:tgw-attachment-connect:hour",
+        "Hourly charge for Transit Gateway AWS Direct Connect Gateway attachments per hour":
+            "vpc:tgw-attachment-direct-connect-gateway:hour",
     }),
+    # both spellings are the standard-support cluster-hour
+    "eks.json": _exact({"Compute per hours": "eks:cluster:hour",
+                        "Compute per Hours": "eks:cluster:hour"}),
+    "es.json": _opensearch,
+    "sagemaker-instances-studionotebook.json": _studio_notebook,
     "s3.json": _exact({
         "Standard Storage First 50 TB per GB Mo": "s3:standard:gb-month",
         "Standard Infrequent Access Storage per GB-Mo": "s3:standard-ia:gb-month",
