@@ -14,11 +14,14 @@ from typing import Any
 
 from moto.secretsmanager.models import FakeSecret
 
+from estate import fidelity_platform
+
 _ATTR = "estate_last_accessed"
 
 
 def install() -> None:
     install_metric_index()
+    fidelity_platform.install()
     if getattr(FakeSecret.to_dict, "_estate", False):
         return
     original = FakeSecret.to_dict

@@ -55,6 +55,13 @@ MIX: dict[str, tuple[float, float]] = {
     "metric_alarm": (0.005, 0.5),
     "efs_file_system": (0.005, 0.5),
     "hosted_zone": (0.005, 0.5),
+    "eks_cluster": (0.005, 0.5),
+    "vpc_endpoint": (0.005, 0.5),
+    "tgw_attachment": (0.005, 0.5),
+    "sagemaker_endpoint": (0.005, 0.5),
+    "notebook_instance": (0.005, 0.5),
+    "opensearch_domain": (0.005, 0.5),
+    "fsx_file_system": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -75,6 +82,13 @@ LOOKALIKE = frozenset({
     "metric_alarm",
     "efs_file_system",
     "hosted_zone",
+    "eks_cluster",
+    "vpc_endpoint",
+    "tgw_attachment",
+    "sagemaker_endpoint",
+    "notebook_instance",
+    "opensearch_domain",
+    "fsx_file_system",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -116,6 +130,13 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "metric_alarm": ("orphaned_alarm",),
     "efs_file_system": ("efs_without_ia_lifecycle",),
     "hosted_zone": ("empty_hosted_zone",),
+    "eks_cluster": ("idle_eks_cluster",),
+    "vpc_endpoint": ("idle_vpc_endpoint",),
+    "tgw_attachment": ("idle_tgw_attachment",),
+    "sagemaker_endpoint": ("idle_sagemaker_endpoint",),
+    "notebook_instance": ("long_running_notebook_instance",),
+    "opensearch_domain": ("idle_opensearch_domain",),
+    "fsx_file_system": ("idle_fsx_file_system",),
 }
 
 

@@ -14,6 +14,7 @@ from estate import (
     seed_ec2,
     seed_idle,
     seed_lb,
+    seed_platform,
     seed_rds_tuning,
     seed_storage,
     seed_tuning,
@@ -77,6 +78,13 @@ def seed_cell(sc: SeedCell) -> None:
         ("metric_alarm", lambda: seed_idle.seed_alarms(
             sc, compute.healthy_volumes[0] if compute.healthy_volumes
             else seed_ec2._root_volume(sc, compute.running[0]))),
+        ("eks_cluster", lambda: seed_platform.seed_eks_clusters(sc, compute)),
+        ("vpc_endpoint", lambda: seed_platform.seed_vpc_endpoints(sc, compute)),
+        ("tgw_attachment", lambda: seed_platform.seed_tgw_attachments(sc)),
+        ("sagemaker_endpoint", lambda: seed_platform.seed_sagemaker_endpoints(sc)),
+        ("notebook_instance", lambda: seed_platform.seed_notebook_instances(sc)),
+        ("opensearch_domain", lambda: seed_platform.seed_opensearch_domains(sc)),
+        ("fsx_file_system", lambda: seed_platform.seed_fsx_file_systems(sc, compute)),
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

@@ -67,6 +67,13 @@ COVERS = {
     "orphaned_alarm": ("cloudwatch_alarm_orphaned",),
     "efs_without_ia_lifecycle": ("efs_file_system_no_ia_lifecycle",),
     "empty_hosted_zone": ("route53_hosted_zone_empty",),
+    "idle_eks_cluster": ("eks_cluster_idle",),
+    "idle_vpc_endpoint": ("ec2_vpc_endpoint_interface_idle",),
+    "idle_tgw_attachment": ("ec2_transit_gateway_attachment_idle",),
+    "idle_sagemaker_endpoint": ("sagemaker_endpoint_idle",),
+    "long_running_notebook_instance": ("sagemaker_notebook_instance_idle",),
+    "idle_opensearch_domain": ("opensearch_domain_idle",),
+    "idle_fsx_file_system": ("fsx_file_system_idle",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)
