@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from checks.config import CheckConfig
 from checks.model import Check, ScanContext, days_between
+from checks.pricing import Term, estimate
 from checks.services.cloudwatch import CloudWatchService, MetricQuery, MetricSeries
 from contracts.finding import Finding
 
@@ -49,6 +50,17 @@ class IdleByMetricCheck(Check):
     def idle(self, ctx: ScanContext, cfg: CheckConfig, resource: Any, series: MetricSeries,
              days: int) -> Finding:
         raise NotImplementedError
+
+    def idle_finding(self, ctx: ScanContext, cfg: CheckConfig, resource: Any, *, title: str,
+                     terms: list[Term], confidence: float, details: dict[str, Any],
+                     name: str | None = None, note: str = "") -> Finding:
+        """The finding of an idle resource: priced by `terms`, in the resource's disposition
+        group (deleting it excludes rightsizing it), with its tags."""
+        return self.finding(
+            ctx, cfg, resource_id=resource.id, resource_name=name, title=title,
+            estimate=estimate(ctx.prices, ctx.region, terms, note=note), confidence=confidence,
+            details=details, group=self.disposition(ctx, self.meta.resource_type, resource.id),
+            tags=getattr(resource, "tags", None) or {})
 
     def dimension_sets(self, resource: Any) -> list[dict[str, str]]:
         """The dimension sets whose series together measure the resource (one per production

@@ -8,7 +8,6 @@ from checks.config import CheckConfig
 from checks.costs import hours_term
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import estimate
 from checks.services.cloudwatch import MetricSeries
 from checks.services.vpc import TgwAttachment, VPCService
 from contracts.finding import Finding
@@ -36,18 +35,12 @@ class Ec2TransitGatewayAttachmentIdle(IdleByMetricCheck):
     def idle(self, ctx: ScanContext, cfg: CheckConfig, a: TgwAttachment, series: MetricSeries,
              days: int) -> Finding:
         kind = PRICED_AS.get(a.resource_type, a.resource_type)
-        return self.finding(
-            ctx, cfg,
-            resource_id=a.id,
-            resource_name=a.tags.get("Name"),
+        return self.idle_finding(
+            ctx, cfg, a, name=a.tags.get("Name"),
             title=f"Transit Gateway {a.resource_type} attachment {a.id} carried no bytes in "
                   f"{days} days",
-            estimate=estimate(ctx.prices, ctx.region,
-                              [hours_term(f"vpc:tgw-attachment-{kind}:hour", 1, "attachment")]),
+            terms=[hours_term(f"vpc:tgw-attachment-{kind}:hour", 1, "attachment")],
             confidence=0.85 if series.has_data else 0.75,
             details={"transit_gateway_id": a.transit_gateway_id, "attached": a.resource_id,
                      "attachment_type": a.resource_type, "lookback_days": days,
-                     "datapoints": len(series.values)},
-            group=self.disposition(ctx, self.meta.resource_type, a.id),
-            tags=a.tags,
-        )
+                     "datapoints": len(series.values)})

@@ -8,7 +8,6 @@ from checks.config import CheckConfig
 from checks.costs import hours_term
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import estimate
 from checks.services.cloudwatch import MetricSeries
 from checks.services.vpc import VpcEndpoint, VPCService
 from contracts.finding import Finding
@@ -34,17 +33,11 @@ class Ec2VpcEndpointInterfaceIdle(IdleByMetricCheck):
     def idle(self, ctx: ScanContext, cfg: CheckConfig, e: VpcEndpoint, series: MetricSeries,
              days: int) -> Finding:
         azs = max(1, len(e.subnet_ids))  # one ENI per subnet, at least one
-        return self.finding(
-            ctx, cfg,
-            resource_id=e.id,
-            resource_name=e.tags.get("Name"),
+        return self.idle_finding(
+            ctx, cfg, e, name=e.tags.get("Name"),
             title=f"Interface endpoint {e.id} ({e.service_name}) processed no bytes in "
                   f"{days} days",
-            estimate=estimate(ctx.prices, ctx.region,
-                              [hours_term("vpc:interface-endpoint:hour", azs, "AZ")]),
+            terms=[hours_term("vpc:interface-endpoint:hour", azs, "AZ")],
             confidence=0.85 if series.has_data else 0.75,
             details={"service_name": e.service_name, "vpc_id": e.vpc_id, "azs": azs,
-                     "lookback_days": days, "datapoints": len(series.values)},
-            group=self.disposition(ctx, self.meta.resource_type, e.id),
-            tags=e.tags,
-        )
+                     "lookback_days": days, "datapoints": len(series.values)})

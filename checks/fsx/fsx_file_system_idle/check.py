@@ -8,7 +8,7 @@ from decimal import Decimal
 from checks.config import CheckConfig
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term
 from checks.services.cloudwatch import MetricSeries
 from checks.services.fsx import FileSystem, FSxService
 from contracts.finding import Finding
@@ -42,17 +42,11 @@ class FsxFileSystemIdle(IdleByMetricCheck):
 
     def idle(self, ctx: ScanContext, cfg: CheckConfig, fs: FileSystem, series: MetricSeries,
              days: int) -> Finding:
-        return self.finding(
-            ctx, cfg,
-            resource_id=fs.id,
-            resource_name=fs.tags.get("Name"),
+        return self.idle_finding(
+            ctx, cfg, fs, name=fs.tags.get("Name"),
             title=f"FSx for {fs.type.title()} file system {fs.id} ({fs.storage_gib} GiB) read and "
                   f"wrote nothing in {days} days",
-            estimate=estimate(ctx.prices, ctx.region, capacity_terms(fs)),
-            confidence=0.85,
+            terms=capacity_terms(fs), confidence=0.85,
             details={"type": fs.type, "deployment": fs.deployment, "storage_gib": fs.storage_gib,
                      "storage_type": fs.storage_type, "throughput_mbps": fs.throughput_mbps,
-                     "lookback_days": days, "datapoints": len(series.values)},
-            group=self.disposition(ctx, self.meta.resource_type, fs.id),
-            tags=fs.tags,
-        )
+                     "lookback_days": days, "datapoints": len(series.values)})

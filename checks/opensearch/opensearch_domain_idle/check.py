@@ -9,7 +9,7 @@ from checks.config import CheckConfig
 from checks.costs import hours_term
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import Term, estimate
+from checks.pricing import Term
 from checks.services.cloudwatch import MetricSeries
 from checks.services.opensearch import Domain, OpenSearchService
 from contracts.finding import Finding
@@ -40,16 +40,11 @@ class OpensearchDomainIdle(IdleByMetricCheck):
         if d.ebs_type and d.ebs_gib_per_node:
             gib = d.ebs_gib_per_node * d.instances
             terms.append(Term(Decimal(gib), f"{gib} GiB", f"opensearch:{d.ebs_type}:gb-month"))
-        return self.finding(
-            ctx, cfg,
-            resource_id=d.id,
-            resource_name=d.id,
+        return self.idle_finding(
+            ctx, cfg, d, name=d.id,
             title=f"OpenSearch domain {d.id} ({d.instances} x {d.instance_type}) served no "
                   f"search and indexed nothing in {days} days",
-            estimate=estimate(ctx.prices, ctx.region, terms),
-            confidence=0.85,
+            terms=terms, confidence=0.85,
             details={"instance_type": d.instance_type, "instances": d.instances,
                      "masters": d.masters, "ebs_gib_per_node": d.ebs_gib_per_node,
-                     "lookback_days": days, "datapoints": len(series.values)},
-            group=self.disposition(ctx, self.meta.resource_type, d.id),
-        )
+                     "lookback_days": days, "datapoints": len(series.values)})

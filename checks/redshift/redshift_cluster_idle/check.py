@@ -8,7 +8,6 @@ from checks.config import CheckConfig
 from checks.costs import hours_term
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import estimate
 from checks.services.cloudwatch import MetricSeries
 from checks.services.redshift import Cluster, RedshiftService
 from contracts.finding import Finding
@@ -28,15 +27,10 @@ class RedshiftClusterIdle(IdleByMetricCheck):
 
     def idle(self, ctx: ScanContext, cfg: CheckConfig, c: Cluster, series: MetricSeries,
              days: int) -> Finding:
-        return self.finding(
-            ctx, cfg,
-            resource_id=c.id,
-            resource_name=c.id,
+        return self.idle_finding(
+            ctx, cfg, c, name=c.id,
             title=f"Redshift cluster {c.id} ({c.nodes} x {c.node_type}) had no connections "
                   f"in {days} days",
-            estimate=estimate(ctx.prices, ctx.region, [
-                hours_term(f"redshift:{c.node_type}:hour", c.nodes, "nodes")]),
+            terms=[hours_term(f"redshift:{c.node_type}:hour", c.nodes, "nodes")],
             confidence=0.85,
-            details={"node_type": c.node_type, "nodes": c.nodes, "lookback_days": days},
-            group=self.disposition(ctx, self.meta.resource_type, c.id),
-        )
+            details={"node_type": c.node_type, "nodes": c.nodes, "lookback_days": days})

@@ -8,7 +8,6 @@ from checks.config import CheckConfig
 from checks.costs import hours_term
 from checks.idle import IdleByMetricCheck, Watched
 from checks.model import ScanContext, load_meta
-from checks.pricing import estimate
 from checks.services.cloudwatch import MetricSeries
 from checks.services.sagemaker import Endpoint, SageMakerService
 from contracts.finding import Finding
@@ -36,16 +35,11 @@ class SagemakerEndpointIdle(IdleByMetricCheck):
         terms = [hours_term(f"sagemaker:{v.instance_type}:hosting:hour", v.instances,
                             f"{v.name} instances")
                  for v in e.variants if v.instance_type and v.instances]
-        return self.finding(
-            ctx, cfg,
-            resource_id=e.id,
-            resource_name=e.id,
+        return self.idle_finding(
+            ctx, cfg, e, name=e.id,
             title=f"SageMaker endpoint {e.id} served no invocations in {days} days",
-            estimate=estimate(ctx.prices, ctx.region, terms),
-            confidence=0.85 if series.has_data else 0.75,
+            terms=terms, confidence=0.85 if series.has_data else 0.75,
             details={"endpoint_config": e.config_name, "lookback_days": days,
                      "variants": {v.name: f"{v.instances} x {v.instance_type or 'serverless'}"
                                   for v in e.variants},
-                     "datapoints": len(series.values)},
-            group=self.disposition(ctx, self.meta.resource_type, e.id),
-        )
+                     "datapoints": len(series.values)})
