@@ -67,6 +67,21 @@ def _checks_sql() -> str:
     return f"SELECT * FROM (VALUES {rows}) AS c(k, check_id, rtype, service, arn_part, prefix)"
 
 
+# (resource type, catalog key, monthly quantity, list price) of the bench's priced term
+PRICED = [
+    ("AWS::EC2::Instance", "ec2:m5.large:linux:hour", "730", "0.096"),
+    ("AWS::EC2::Volume", "ebs:gp2:gb-month", "100", "0.10"),
+    ("AWS::EC2::Snapshot", "ebs:snapshot:gb-month", "50", "0.05"),
+    ("AWS::RDS::DBInstance", "rds:db.m5.large:postgresql:hour", "730", "0.178"),
+    ("AWS::EC2::NatGateway", "vpc:nat-gateway:hour", "730", "0.045"),
+]
+
+
+def _prices_sql() -> str:
+    rows = ", ".join(f"('{t}', '{k}', '{q}', '{p}')" for t, k, q, p in PRICED)
+    return f"SELECT * FROM (VALUES {rows}) AS p(rtype, pkey, pqty, pprice)"
+
+
 def generate_findings(con: duckdb.DuckDBPyConnection, n: int, runs: int, tenants: int) -> None:
     """Table `gen`: n finding rows (n // runs resources, each reported by each run)."""
     resources = n // runs
@@ -80,8 +95,10 @@ def generate_findings(con: duckdb.DuckDBPyConnection, n: int, runs: int, tenants
                    AS region,
                c.check_id, c.rtype, c.service,
                -- pairs: an instance i and the volume i+1 / snapshot of volume i-1 share a key
-               c.prefix || printf('%08x', r.i) AS rid, c.arn_part, r.i // 8 AS grp
+               c.prefix || printf('%08x', r.i) AS rid, c.arn_part, r.i // 8 AS grp,
+               p.pkey, p.pqty, p.pprice
         FROM r JOIN ({_checks_sql()}) c ON c.k = r.i % {len(CHECKS)}
+        JOIN ({_prices_sql()}) p ON p.rtype = c.rtype
     """)
     con.execute(f"""
         CREATE OR REPLACE TABLE gen AS
@@ -95,13 +112,18 @@ def generate_findings(con: duckdb.DuckDBPyConnection, n: int, runs: int, tenants
                'USD' AS currency, 'price list' AS savings_formula, 0.8 AS confidence,
                'arn:' || rid || '#disposition' AS alternative_group,
                MAP {{}}::MAP(VARCHAR, VARCHAR) AS tags,
-               CASE check_id
+               -- the correlation keys, plus the catalog-priced terms every real check
+               -- writes (checks/pricing.py), which the window re-prices from the bill
+               json_merge_patch(CASE check_id
                  WHEN 'ec2_ebs_volume_on_stopped_instance'
                    THEN '{{"instances":"[\\"i-' || printf('%08x', i - 1) || '\\"]"}}'
                  WHEN 'ec2_ebs_snapshot_old'
                    THEN '{{"volume_id":"vol-' || printf('%08x', i - 1) || '"}}'
                  WHEN 'ec2_nat_gateway_idle' THEN '{{"vpc_id":"vpc-' || grp || '"}}'
-                 ELSE '{{}}' END AS details,
+                 ELSE '{{}}' END,
+                   to_json({{'price_terms': '[["' || pkey || '","' || pqty || '",1]]',
+                              'prices': '{{"' || pkey || '":"' || pprice || ' USD/x"}}'}}))
+                   AS details,
                []::VARCHAR[] AS source_fingerprints,
                TIMESTAMPTZ '{T0.isoformat()}' + run * INTERVAL 1 HOUR AS observed_at,
                'run-' || run AS run_id,
@@ -176,10 +198,10 @@ def write_scans(con: duckdb.DuckDBPyConnection, root: Path, checks: list[str], r
 
 
 def write_facts(con: duckdb.DuckDBPyConnection, root: Path, rows: int) -> None:
-    """`rows` hourly cost facts over the resources with an even index (FACTS_SCHEMA)."""
+    """`rows` hourly cost facts over half of the resources (of every tenant) (FACTS_SCHEMA)."""
     from jobs.cur.facts_schema import FACTS_SCHEMA
 
-    billed = con.execute("SELECT count(*) FROM res WHERE i % 2 = 0").fetchall()[0][0]
+    billed = con.execute("SELECT count(*) FROM res WHERE (i // 2) % 2 = 0").fetchall()[0][0]
     per = max(1, rows // max(billed, 1))
     root.mkdir(parents=True, exist_ok=True)
     con.execute(f"""
@@ -193,12 +215,25 @@ def write_facts(con: duckdb.DuckDBPyConnection, root: Path, rows: int) -> None:
                    r.rid AS resource_id_raw,
                    TIMESTAMPTZ '{T0.isoformat()}' - (h + 1) * INTERVAL 1 HOUR AS usage_start,
                    TIMESTAMPTZ '{T0.isoformat()}' - h * INTERVAL 1 HOUR AS usage_end,
-                   'Usage' AS line_item_type, 'Usage' AS charge_category,
+                   CASE WHEN r.i % 8 = 0 THEN 'DiscountedUsage' ELSE 'Usage' END
+                       AS line_item_type, 'Usage' AS charge_category,
                    0.01 * (1 + r.i % 7) AS cost_primary, 0.01 * (1 + r.i % 7) AS cost_effective,
                    0.012 * (1 + r.i % 7) AS cost_list, 'USD' AS currency, 1.0 AS usage_amount,
                    'Hrs' AS usage_unit, MAP {{}}::MAP(VARCHAR, VARCHAR) AS tags,
-                   'bench.parquet' AS source_file, 'bench' AS source_variant
-            FROM res r, range({per}) AS t(h) WHERE r.i % 2 = 0
+                   'bench.parquet' AS source_file, 'bench' AS source_variant,
+                   CASE WHEN r.rtype = 'AWS::EC2::Volume' THEN 'EBS:VolumeUsage.gp2'
+                        WHEN r.rtype = 'AWS::EC2::Snapshot' THEN 'EBS:SnapshotUsage'
+                        WHEN r.rtype = 'AWS::EC2::NatGateway' THEN 'NatGateway-Hours'
+                        WHEN r.service = 'rds' THEN 'InstanceUsage:db.m5.large'
+                        ELSE 'BoxUsage:m5.large' END AS usage_type,
+                   CASE WHEN r.service = 'rds' THEN 'CreateDBInstance:0014'
+                        ELSE 'RunInstances' END AS operation,
+                   'SKU' || (r.i % 97) AS sku_id,
+                   -- a quarter of the usage is covered by a commitment (its effective cost)
+                   CASE WHEN r.i % 8 = 0 THEN 'Committed' ELSE 'Standard' END
+                       AS pricing_category,
+                   CASE WHEN r.i % 8 = 0 THEN 'Reservation' END AS commitment_type
+            FROM res r, range({per}) AS t(h) WHERE (r.i // 2) % 2 = 0
         ) TO '{root}' (FORMAT parquet, PER_THREAD_OUTPUT true)
     """)
     # the facts must be exactly FACTS_SCHEMA (types, nullability of the stored files)
