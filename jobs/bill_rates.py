@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from contracts.schema import MONEY
 from jobs.cur.enrich import parquet_files
@@ -147,37 +148,73 @@ class Rate:
     source: str  # provenance: lines, usage, period (or the catalog citation)
 
 
+Rows = list[Mapping[str, Any]]
+
+
 @dataclass
 class RateBook:
-    """The rates of one window, indexed for the lookups a finding needs."""
+    """The rates of one window, indexed for the lookups a finding needs: every lookup is a dict
+    access (a scan over the whole book per finding term made a window quadratic in findings).
 
-    by_resource: dict[tuple[str, str, str | None], list[Mapping[str, Any]]] = field(
+    `by_account` / `by_payer`: (tenant, account or payer, region, bare usage type) -> operation ->
+    rows; `scopes`: (is payer, tenant, account or payer, region) -> (bare usage type, operation)
+    -> rows, for the commitment discount, which pools usage types. Rows keep the rate table's
+    order, so pooled sums add in the same order whatever the lookup.
+    """
+
+    by_resource: dict[tuple[str, str, str | None], Rows] = field(default_factory=dict)
+    by_account: dict[tuple[str, str, str, str], dict[str | None, Rows]] = field(
         default_factory=dict)
-    by_account: dict[tuple[str, str, str, str, str | None], list[Mapping[str, Any]]] = field(
+    by_payer: dict[tuple[str, str, str, str], dict[str | None, Rows]] = field(
         default_factory=dict)
-    by_payer: dict[tuple[str, str, str, str, str | None], list[Mapping[str, Any]]] = field(
+    scopes: dict[tuple[bool, str, str, str], dict[tuple[str, str | None], Rows]] = field(
         default_factory=dict)
     payer_of: dict[tuple[str, str], str] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str, str | None, str], Rate | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_table(cls, rates: pa.Table) -> RateBook:
         book = cls()
+        if rates.num_rows:
+            # the periods only ever appear as text in a rate's source: formatting them in Arrow
+            # avoids a tz-aware datetime object per value
+            for name in ("period_start", "period_end"):
+                rates = rates.set_column(rates.schema.get_field_index(name), name,
+                                         pc.strftime(rates.column(name), "%Y-%m-%d %H:%M"))
         for row in rates.to_pylist() if rates.num_rows else []:
             ut, op = bare_usage_type(row["usage_type"]), row["operation"]
+            tenant, region = row["tenant_id"], row["region"]
             if row["resource_id"] is not None:
-                book.by_resource.setdefault((row["tenant_id"], row["resource_id"], ut), []).append(row)
+                book.by_resource.setdefault((tenant, row["resource_id"], ut), []).append(row)
                 continue
-            book.by_account.setdefault(
-                (row["tenant_id"], row["account_id"], row["region"], ut, op), []).append(row)
+            book._add(False, (tenant, row["account_id"], region, ut), op, row)
             if row["billing_account_id"]:
-                book.by_payer.setdefault(
-                    (row["tenant_id"], row["billing_account_id"], row["region"], ut, op),
-                    []).append(row)
-                book.payer_of[(row["tenant_id"], row["account_id"])] = row["billing_account_id"]
+                book._add(True, (tenant, row["billing_account_id"], region, ut), op, row)
+                book.payer_of[(tenant, row["account_id"])] = row["billing_account_id"]
         return book
+
+    def _add(self, payer: bool, head: tuple[str, str, str, str], op: str | None,
+             row: Mapping[str, Any]) -> None:
+        index = self.by_payer if payer else self.by_account
+        index.setdefault(head, {}).setdefault(op, []).append(row)
+        tenant, who, region, ut = head
+        self.scopes.setdefault((payer, tenant, who, region), {}).setdefault(
+            (ut, op), []).append(row)
+
+    def billed_resources(self) -> set[tuple[str, str]]:
+        """(tenant, resource id) of every resource with rates of its own."""
+        return {(tenant, resource) for tenant, resource, _ut in self.by_resource}
 
     def rate(self, tenant: str, account: str, region: str, resource: str | None,
              key: str) -> Rate | None:
+        memo = (tenant, account, region, resource, key)
+        if memo not in self._memo:
+            self._memo[memo] = self._rate(tenant, account, region, resource, key)
+        return self._memo[memo]
+
+    def _rate(self, tenant: str, account: str, region: str, resource: str | None,
+              key: str) -> Rate | None:
         usage = usage_of(key)
         if usage is None:
             return None
@@ -204,11 +241,11 @@ class RateBook:
             return None
         ut, _op = usage
         payer = self.payer_of.get((tenant, account), "")
-        for index, who, basis in ((self.by_account, account, ACCOUNT),
-                                  (self.by_payer, payer, PAYER_REGION)):
+        for of_payer, who, basis in ((False, account, ACCOUNT), (True, payer, PAYER_REGION)):
+            types = self.scopes.get((of_payer, tenant, who, region), {})
             for match in (lambda u: u == ut, lambda u: u.startswith("BoxUsage:")):
-                rows = [r for k, rs in index.items() if k[:3] == (tenant, who, region)
-                        and match(k[3]) for r in rs if (r["committed_cost_list"] or 0) > 0]
+                rows = [r for (u, _op), rs in types.items() if match(u) for r in rs
+                        if (r["committed_cost_list"] or 0) > 0]
                 if rows:
                     eff = sum(float(r["committed_cost_effective"]) for r in rows)
                     lst = sum(float(r["committed_cost_list"]) for r in rows)
@@ -221,10 +258,12 @@ class RateBook:
         return None
 
     @staticmethod
-    def _matching(index: Mapping[tuple[Any, ...], list[Mapping[str, Any]]],
-                  head: tuple[str, ...], op: str | None) -> list[Mapping[str, Any]]:
-        return [r for k, rows in index.items() if k[:4] == head and (op is None or k[4] == op)
-                for r in rows]
+    def _matching(index: Mapping[tuple[str, str, str, str], Mapping[str | None, Rows]],
+                  head: tuple[str, str, str, str], op: str | None) -> Rows:
+        by_op = index.get(head, {})
+        if op is not None:
+            return list(by_op.get(op, []))
+        return [r for rows in by_op.values() for r in rows]
 
 
 def _pooled(rows: Iterable[Mapping[str, Any]], basis: str) -> Rate | None:
@@ -234,13 +273,18 @@ def _pooled(rows: Iterable[Mapping[str, Any]], basis: str) -> Rate | None:
     if usage <= 0:
         return None
     lines = sum(int(r["lines"]) for r in rows)
-    lo = min(r["period_start"] for r in rows)
-    hi = max(r["period_end"] for r in rows)
+    lo = min(_minute(r["period_start"]) for r in rows)
+    hi = max(_minute(r["period_end"]) for r in rows)
     units = sorted({str(r["usage_unit"]) for r in rows})
     types = sorted({t for r in rows for t in str(r["line_types"] or "").split(",") if t})
     source = (f"bill: {lines} lines, {usage:g} {'/'.join(units)}, ${cost:.2f} "
-              f"({'+'.join(types)}), {lo:%Y-%m-%d %H:%M}..{hi:%Y-%m-%d %H:%M} UTC")
+              f"({'+'.join(types)}), {lo}..{hi} UTC")
     return Rate(Decimal(repr(cost / usage)), basis, source)
+
+
+def _minute(ts: str | datetime) -> str:
+    """A period bound as "YYYY-MM-DD HH:MM" (UTC), from text (from_table) or a datetime."""
+    return ts if isinstance(ts, str) else f"{ts:%Y-%m-%d %H:%M}"
 
 
 # --- re-pricing findings ---------------------------------------------------------------------
@@ -261,18 +305,23 @@ def reprice(finding: Mapping[str, Any], book: RateBook) -> Repriced:
         committed = _reprice_commitment(finding, book)
         if committed is not None:
             return committed
-    listed = finding.get("estimated_monthly_savings")
-    list_amount = None if listed is None else Decimal(str(listed))
     details = _details(finding.get("details"))
-    terms = _terms(details)
-    listed_prices = _list_prices(details)
+    return _priced(finding["tenant_id"], finding["account_id"], finding["region"],
+                   finding.get("resource_id"), finding.get("estimated_monthly_savings"),
+                   _terms(details), _list_prices(details), book)
+
+
+def _priced(tenant: str, account: str, region: str, resource: str | None, listed: Any,
+            terms: list[tuple[str, Decimal, int]], listed_prices: Mapping[str, Decimal],
+            book: RateBook) -> Repriced:
+    """`reprice` once the finding's details are parsed."""
+    list_amount = None if listed is None else Decimal(str(listed))
     if not terms:
         basis = "list" if list_amount is not None else "unknown"
         return Repriced(list_amount, None, list_amount, basis, [])
     total, out, from_bill, unknown = Decimal(0), [], 0, False
     for key, qty, sign in terms:
-        rate = book.rate(finding["tenant_id"], finding["account_id"], finding["region"],
-                         finding.get("resource_id"), key)
+        rate = book.rate(tenant, account, region, resource, key)
         if rate is None and key in listed_prices:
             rate = Rate(listed_prices[key], LIST, "list price (details.prices)")
         if rate is None:
@@ -334,13 +383,19 @@ def _details(details: Any) -> dict[str, Any]:
 
 def _list_prices(details: Mapping[str, Any]) -> dict[str, Decimal]:
     """`details.prices` ({key: "0.1 USD/gb-month"}) as amounts."""
-    raw = details.get("prices")
+    return _parse_prices(details.get("prices"))
+
+
+def _parse_prices(raw: Any) -> dict[str, Decimal]:
     table = json.loads(raw) if isinstance(raw, str) else (raw or {})
     return {k: Decimal(str(v).split()[0]) for k, v in table.items()}
 
 
 def _terms(details: Mapping[str, Any]) -> list[tuple[str, Decimal, int]]:
-    raw = details.get("price_terms")
+    return _parse_terms(details.get("price_terms"))
+
+
+def _parse_terms(raw: Any) -> list[tuple[str, Decimal, int]]:
     if raw is None:
         return []
     items = json.loads(raw) if isinstance(raw, str) else raw
@@ -368,12 +423,55 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str) ->
         except (duckdb.Error, OSError, ValueError, KeyError) as exc:
             log.warning("bill rates unavailable; estimates stay at list price",
                         extra={"tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
-    cols = ["tenant_id", "account_id", "region", "resource_id", "check_id", "details",
-            "estimated_monthly_savings"]
-    out = [reprice(row, book) for row in findings.select(cols).to_pylist()]
+    out = _reprice_all(findings, book)
     return pa.table({
         "estimate_list": pa.array([r.list_estimate for r in out], MONEY),
         "estimate_bill": pa.array([r.bill_estimate for r in out], MONEY),
         "estimate_shown": pa.array([r.shown for r in out], MONEY),
         "estimate_basis": pa.array([r.shown_basis for r in out], pa.string()),
     })
+
+
+def _reprice_all(findings: pa.Table, book: RateBook) -> list[Repriced]:
+    """`reprice` for every row, parsing each distinct `price_terms` / `prices` text once and
+    pricing each distinct (scope, terms, list figure) once: a window of many findings repeats
+    few of them, and per-row JSON parsing and rate pooling dominated the window."""
+    cols = ["tenant_id", "account_id", "region", "resource_id", "check_id", "details",
+            "estimated_monthly_savings"]
+    table = findings.select(cols)
+    if not pa.types.is_string(table.schema.field("details").type) or not table.num_rows:
+        return [reprice(row, book) for row in table.to_pylist()]
+    con = duckdb.connect()
+    try:
+        con.register("_f", table)
+        parts = con.execute(
+            "SELECT json_extract_string(details, '$.price_terms'),"
+            " json_extract_string(details, '$.prices') FROM _f").fetchall()
+    except duckdb.Error:  # details that are not JSON text: the per-row path says what it can
+        return [reprice(row, book) for row in table.to_pylist()]
+    finally:
+        con.close()
+    terms_of: dict[str | None, list[tuple[str, Decimal, int]]] = {}
+    prices_of: dict[str | None, dict[str, Decimal]] = {}
+    done: dict[tuple[Any, ...], Repriced] = {}
+    billed = book.billed_resources()
+    out: list[Repriced] = []
+    columns = [table.column(c).to_pylist() for c in cols]
+    for i, (tenant, account, region, resource, check, _details_text, listed) in enumerate(
+            zip(*columns, strict=True)):
+        if check == COMMITMENT_CHECK:
+            out.append(reprice(dict(zip(cols, (c[i] for c in columns), strict=True)), book))
+            continue
+        terms_text, prices_text = parts[i]
+        scope = resource if (tenant, resource) in billed else None
+        key = (tenant, account, region, scope, terms_text, prices_text, listed)
+        got = done.get(key)
+        if got is None:
+            if terms_text not in terms_of:
+                terms_of[terms_text] = _parse_terms(terms_text)
+            if prices_text not in prices_of:
+                prices_of[prices_text] = _parse_prices(prices_text)
+            got = done[key] = _priced(tenant, account, region, scope, listed,
+                                      terms_of[terms_text], prices_of[prices_text], book)
+        out.append(got)
+    return out
