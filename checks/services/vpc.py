@@ -32,6 +32,7 @@ class TgwAttachment:
     state: str
     created: datetime
     tgw_owner: str  # the account whose CloudWatch holds the attachment's metrics
+    resource_owner: str = ""  # the VPC owner: AWS bills it the attachment-hours
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -48,7 +49,8 @@ def _attachment(raw: dict[str, Any]) -> TgwAttachment:
         id=raw["TransitGatewayAttachmentId"], transit_gateway_id=raw["TransitGatewayId"],
         resource_type=raw["ResourceType"], resource_id=raw.get("ResourceId", ""),
         state=raw["State"], created=utc(raw["CreationTime"]),
-        tgw_owner=str(raw.get("TransitGatewayOwnerId") or ""), tags=tags_of(raw))
+        tgw_owner=str(raw.get("TransitGatewayOwnerId") or ""),
+        resource_owner=str(raw.get("ResourceOwnerId") or ""), tags=tags_of(raw))
 
 
 class VPCService(ServiceBase):

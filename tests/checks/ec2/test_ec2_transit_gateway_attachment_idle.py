@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,6 +31,15 @@ def test_attachment_without_bytes_is_priced_by_type(make_ctx, evaluate):
                                      {"tgw-attach-1": MetricSeries(IN, (0.0,))}), ctx)
     assert peering[0].details["prices"] == {
         "vpc:tgw-attachment-peering:hour": "0.05 USD/hour"}
+    assert found[0].details["billed_to"] == "123456789012" and found[0].confidence == 0.75
+
+
+def test_attachment_of_another_accounts_vpc_names_who_pays(make_ctx, evaluate):
+    ctx = make_ctx()
+    theirs = replace(attachment(ctx.now), resource_owner="210987654321")
+    found = evaluate(Ec2TransitGatewayAttachmentIdle(),
+                     Models([theirs], {"tgw-attach-1": MetricSeries(IN, (0.0,) * 14)}), ctx)
+    assert found[0].details["billed_to"] == "210987654321" and found[0].confidence == 0.6
 
 
 def test_attachment_with_traffic_or_not_available_is_not_idle(make_ctx, evaluate):
@@ -49,8 +59,9 @@ def test_collect_skips_attachments_of_another_accounts_gateway(aws, make_ctx):
     att = ec2.create_transit_gateway_vpc_attachment(
         TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])["TransitGatewayVpcAttachment"]
     mine = Ec2TransitGatewayAttachmentIdle().collect(make_ctx())
-    assert [(a.id, a.transit_gateway_id, a.resource_type) for a in mine.resources] == [
-        (att["TransitGatewayAttachmentId"], tgw, "vpc")]
+    assert [(a.id, a.transit_gateway_id, a.resource_type, a.resource_owner)
+            for a in mine.resources] == [(att["TransitGatewayAttachmentId"], tgw, "vpc",
+                                          "123456789012")]
     other = make_ctx()
     other.account_id = "210987654321"
     assert Ec2TransitGatewayAttachmentIdle().resources(other) == []
