@@ -14,14 +14,24 @@ cost (`cost_effective`, else `cost_primary`) before the fix is compared with its
 
 realized monthly = (before/day - after/day) x 730/24 (AWS's 730-hour month, as the estimates).
 Method `exact_resource`; confidence 0.9 x min(1, days before / 7) x min(1, days after / 7).
-A finding without bill lines for its resource has no realized figure (method `none`).
+
+Usage-line fallback (method `usage_line`): a resolved finding whose resource the bill does not
+name (named differently, or a removed resource whose lines carry no resource id) is measured on
+its usage lines instead: the daily cost of every usage line of the same account, region and
+usage type (region prefix ignored; `details.price_terms` say which usage types the estimate
+priced, through `bill_rates.usage_of`), before vs after, in the same windows, signed as the
+terms are (a fix that moves gp2 to gp3 saves the gp2 line's drop minus the gp3 line's rise).
+Several such findings on one usage line share its change in proportion to their estimates
+(equally when none has one), so a drop is never counted twice. Anything else on that line
+moves the figure too, hence confidence 0.5 x the same day factors.
+A finding without either has no realized figure (method `none`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -30,6 +40,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobs.bill_rates import _details, _terms, bare_usage_type, usage_of
 from jobs.cur.enrich import parquet_files
 from jobs.cur.names import quote_literal
 
@@ -38,7 +49,8 @@ WINDOW_DAYS = 14
 FULL_CONFIDENCE_DAYS = 7
 DAYS_PER_MONTH = Decimal(730) / Decimal(24)
 CENT = Decimal("0.01")
-EXACT, NONE = "exact_resource", "none"
+EXACT, USAGE, NONE = "exact_resource", "usage_line", "none"
+USAGE_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,46 @@ def daily_costs(facts_dir: Path | str, tenant: str, resources: Iterable[str],
     return by_day, first, covered
 
 
+UsageKey = tuple[str, str, str]  # (account, region, usage type without its region prefix)
+
+
+def usage_daily(facts_dir: Path | str, tenant: str, accounts: Iterable[str],
+                con: duckdb.DuckDBPyConnection | None = None
+                ) -> dict[UsageKey, dict[date, float]]:
+    """Per (account, region, bare usage type): {day: amortized cost of its usage lines}."""
+    files = parquet_files(facts_dir)
+    wanted = sorted(set(accounts))
+    if not files or not wanted:
+        return {}
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+             "hive_partitioning = false, union_by_name = true)")
+    rows = con.execute(f"""
+        SELECT account_id, region, usage_type, CAST(date_trunc('day', usage_start) AS DATE) AS d,
+               sum(COALESCE(cost_effective, cost_primary)) AS cost
+        FROM {facts}
+        WHERE tenant_id = ? AND charge_category = 'Usage' AND usage_type IS NOT NULL
+          AND COALESCE(line_item_type, '') <> 'SavingsPlanNegation'
+          AND list_contains(?, account_id)
+        GROUP BY ALL""", [tenant, wanted]).fetchall()
+    out: dict[UsageKey, dict[date, float]] = {}
+    for account, region, usage, d, cost in rows:
+        days = out.setdefault((account, region, bare_usage_type(usage)), {})
+        days[d] = days.get(d, 0.0) + float(cost or 0.0)
+    return out
+
+
+def usage_terms(row: Mapping[str, Any]) -> list[tuple[UsageKey, int]]:
+    """The usage lines a finding's estimate priced, with the terms' signs."""
+    out = []
+    for key, _qty, sign in _terms(_details(row.get("details"))):
+        usage = usage_of(key)
+        if usage is not None:
+            out.append(((str(row["account_id"]), str(row["region"]), usage[0]), sign))
+    return out
+
+
 def measure(findings: Iterable[Mapping[str, Any]], facts_dir: Path | str | None, tenant: str,
             as_of: datetime | None = None, window_days: int = WINDOW_DAYS) -> list[Realized]:
     """Realized savings for every finding row (fingerprint, check_id, resource_id, account_id,
@@ -137,10 +189,71 @@ def measure(findings: Iterable[Mapping[str, Any]], facts_dir: Path | str | None,
                                              [str(r["resource_id"]) for r in resolved])
     if covered is not None and as_of is not None:
         covered = (covered[0], min(covered[1], _day(as_of)))
+    fallback = [r for r in resolved if str(r["resource_id"]) not in by_day and usage_terms(r)]
+    lines: dict[UsageKey, dict[date, float]] = {}
+    if facts_dir is not None and fallback and covered is not None:
+        lines = usage_daily(facts_dir, tenant, [str(r["account_id"]) for r in fallback])
+    shares = _shares(fallback)
     out = []
     for r in sorted(rows, key=lambda x: str(x["fingerprint"])):
-        out.append(_one(r, by_day, first, covered, window_days))
+        one = _one(r, by_day, first, covered, window_days)
+        if one.method == NONE and str(r["fingerprint"]) in shares:
+            one = _by_usage(r, one, lines, shares[str(r["fingerprint"])], covered, window_days)
+        out.append(one)
     return out
+
+
+def _shares(rows: list[Mapping[str, Any]]) -> dict[str, dict[UsageKey, Decimal]]:
+    """Each fallback finding's share of each usage line it names (by estimate, else equal)."""
+    by_line: dict[UsageKey, list[tuple[str, Decimal]]] = {}
+    for r in rows:
+        est = r.get("estimated_monthly_savings")
+        weight = Decimal(str(est)) if est is not None and Decimal(str(est)) > 0 else None
+        for key, _sign in usage_terms(r):
+            by_line.setdefault(key, []).append((str(r["fingerprint"]), weight or Decimal(0)))
+    out: dict[str, dict[UsageKey, Decimal]] = {}
+    for key, members in by_line.items():
+        total = sum(w for _, w in members)
+        for fp, w in members:
+            share = w / total if total > 0 else Decimal(1) / len(members)
+            out.setdefault(fp, {})[key] = share
+    return out
+
+
+def _by_usage(r: Mapping[str, Any], base: Realized, lines: Mapping[UsageKey, Mapping[date, float]],
+              shares: Mapping[UsageKey, Decimal], covered: tuple[date, date] | None,
+              window_days: int) -> Realized:
+    terms = [(k, s) for k, s in usage_terms(r) if k in lines]
+    if covered is None or not terms or r.get("last_seen") is None or \
+            r.get("resolved_at") is None:
+        return base
+    lo, hi = covered
+    first_day = min(min(lines[k]) for k, _ in terms)
+    before_end = _day(r["last_seen"])
+    before_start = max(lo, first_day, before_end - timedelta(window_days))
+    after_start = _day(r["resolved_at"]) + timedelta(days=1)
+    before = [before_start + timedelta(i) for i in range((before_end - before_start).days)]
+    after = [after_start + timedelta(i) for i in range((hi - after_start).days)]
+    if not before or not after:
+        return base
+    per_before = per_after = Decimal(0)
+    for key, sign in terms:
+        days, share = lines[key], shares.get(key, Decimal(1))
+        per_before += sign * share * Decimal(repr(sum(days.get(d, 0.0) for d in before))) / \
+            len(before)
+        per_after += sign * share * Decimal(repr(sum(days.get(d, 0.0) for d in after))) / \
+            len(after)
+    saved = per_before - per_after
+    confidence = USAGE_CONFIDENCE * min(1.0, len(before) / FULL_CONFIDENCE_DAYS) * \
+        min(1.0, len(after) / FULL_CONFIDENCE_DAYS)
+    return replace(
+        base, realized_monthly=_money(saved * DAYS_PER_MONTH),
+        cost_per_day_before=_money(per_before), cost_per_day_after=_money(per_after),
+        days_before=len(before), days_after=len(after),
+        before_period=[before[0].isoformat(), before[-1].isoformat()],
+        after_period=[after[0].isoformat(), after[-1].isoformat()],
+        realized_to_date=_money(saved * len(after)), method=USAGE,
+        confidence=round(confidence, 3))
 
 
 def _iso(ts: Any) -> str | None:
@@ -227,7 +340,9 @@ def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[s
         "estimate_error_by_check": errors,
         "method": ("daily amortized cost of the resource, full UTC days only: before = up to "
                    f"{WINDOW_DAYS} days before the last sighting's day, after = days after the "
-                   "resolution day; x 730/24 days a month"),
+                   "resolution day; x 730/24 days a month. Without lines for the resource: "
+                   "its usage lines (account, region, usage type), shared among the findings "
+                   "on them (method usage_line, lower confidence)"),
         "findings": [_plain(i) for i in items],
     }
 
@@ -260,6 +375,9 @@ def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Pat
     """`realized.json` of a snapshot set, from the window's per-fingerprint table."""
     cols = ("fingerprint, check_id, resource_id, account_id, region, lifecycle_state, "
             "first_seen, last_seen, resolved_at, estimated_monthly_savings")
+    have = {d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description}
+    if "details" in have:
+        cols += ", details"
     rows = con.execute(f"SELECT {cols} FROM {table} ORDER BY fingerprint").fetchall()
     names = [c.strip() for c in cols.split(",")]
     findings = [dict(zip(names, r, strict=True)) for r in rows]
