@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,6 +30,7 @@ def _ec2(call: str, **fixed: Any) -> Callable[[Any, WasteItem], None]:
 
 
 ID = object()  # placeholder for the item's resource id
+RETENTION_DAYS = 90
 
 # kind -> (boto3 service, fix)
 FIXES: dict[str, tuple[str, Callable[[Any, WasteItem], None]]] = {
@@ -45,7 +47,7 @@ FIXES: dict[str, tuple[str, Callable[[Any, WasteItem], None]]] = {
     "old_rds_snapshot": ("rds", lambda c, i: c.delete_db_snapshot(
         DBSnapshotIdentifier=i.resource_id)),
     "log_group_without_retention": ("logs", lambda c, i: c.put_retention_policy(
-        logGroupName=i.resource_id, retentionInDays=90)),
+        logGroupName=i.resource_id, retentionInDays=RETENTION_DAYS)),
     "unused_secret": ("secretsmanager", lambda c, i: c.delete_secret(
         SecretId=i.resource_id, ForceDeleteWithoutRecovery=True)),
     "ecr_repository_without_lifecycle": ("ecr", lambda c, i: c.delete_repository(
@@ -69,9 +71,12 @@ class Remediation:
     failed: list[tuple[WasteItem, str]] = field(default_factory=list)
     not_remediable: dict[str, int] = field(default_factory=dict)
 
+    at: str = ""  # when the fixes ran (ISO, UTC): the generated bill changes from then
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "share": self.share,
+            "at": self.at,
             "fixed": [{"kind": i.kind, "account_id": i.account_id, "region": i.region,
                        "resource_id": i.resource_id} for i in self.fixed],
             "failed": [{"kind": i.kind, "resource_id": i.resource_id, "error": e}
@@ -94,9 +99,25 @@ def choose(waste: Iterable[WasteItem], share: float) -> list[WasteItem]:
     return out
 
 
+def kept_share(item: WasteItem) -> float | None:
+    """What a fix keeps of the resource's billed quantity, when it shrinks rather than removes:
+    a log group given 90 days' retention keeps 90 days of an even flow of `age_days` days."""
+    if item.kind == "log_group_without_retention":
+        return min(1.0, RETENTION_DAYS / max(1.0, float(item.details.get("age_days", 1))))
+    return None
+
+
+def ledger_run(result: Remediation) -> dict[str, Any]:
+    """The run as the generated bill's ledger reads it (`remediations.json`)."""
+    return {"at": result.at, "share": result.share, "fixed": [
+        {"kind": i.kind, "account_id": i.account_id, "region": i.region,
+         "resource_id": i.resource_id, "related": sorted(i.related),
+         "kept_share": kept_share(i)} for i in result.fixed]}
+
+
 def remediate(endpoint: str, waste: Iterable[WasteItem], share: float) -> Remediation:
     """Apply the fixes of the chosen share through the estate's endpoint."""
-    result = Remediation(share)
+    result = Remediation(share, at=datetime.now(UTC).isoformat())
     clients = ClientFactory(endpoint)
     for item in choose(waste, share):
         if item.kind not in FIXES:

@@ -21,8 +21,11 @@ its usage lines instead: the daily cost of every usage line of the same account,
 usage type (region prefix ignored; `details.price_terms` say which usage types the estimate
 priced, through `bill_rates.usage_of`), before vs after, in the same windows, signed as the
 terms are (a fix that moves gp2 to gp3 saves the gp2 line's drop minus the gp3 line's rise).
-Several such findings on one usage line share its change in proportion to their estimates
-(equally when none has one), so a drop is never counted twice. Anything else on that line
+The lines of resources measured exactly are left out of the usage line (their change is
+theirs), and several fallback findings on one line share its change in proportion to their
+estimates (equally when none has one), so a drop is never counted twice. The tenant's
+totals keep the two apart: `realized_monthly` (exact, one figure per resource however many
+findings name it) and `realized_monthly_usage_line`. Anything else on that line
 moves the figure too, hence confidence 0.5 x the same day factors.
 A finding without either has no realized figure (method `none`).
 """
@@ -138,9 +141,10 @@ UsageKey = tuple[str, str, str]  # (account, region, usage type without its regi
 
 
 def usage_daily(facts_dir: Path | str, tenant: str, accounts: Iterable[str],
-                con: duckdb.DuckDBPyConnection | None = None
+                exclude: Iterable[str] = (), con: duckdb.DuckDBPyConnection | None = None
                 ) -> dict[UsageKey, dict[date, float]]:
-    """Per (account, region, bare usage type): {day: amortized cost of its usage lines}."""
+    """Per (account, region, bare usage type): {day: amortized cost of its usage lines}, leaving
+    out the lines of `exclude` (resources measured exactly: their change is theirs)."""
     files = parquet_files(facts_dir)
     wanted = sorted(set(accounts))
     if not files or not wanted:
@@ -156,7 +160,8 @@ def usage_daily(facts_dir: Path | str, tenant: str, accounts: Iterable[str],
         WHERE tenant_id = ? AND charge_category = 'Usage' AND usage_type IS NOT NULL
           AND COALESCE(line_item_type, '') <> 'SavingsPlanNegation'
           AND list_contains(?, account_id)
-        GROUP BY ALL""", [tenant, wanted]).fetchall()
+          AND (resource_id IS NULL OR NOT list_contains(?, resource_id))
+        GROUP BY ALL""", [tenant, wanted, sorted(set(exclude))]).fetchall()
     out: dict[UsageKey, dict[date, float]] = {}
     for account, region, usage, d, cost in rows:
         days = out.setdefault((account, region, bare_usage_type(usage)), {})
@@ -192,7 +197,8 @@ def measure(findings: Iterable[Mapping[str, Any]], facts_dir: Path | str | None,
     fallback = [r for r in resolved if str(r["resource_id"]) not in by_day and usage_terms(r)]
     lines: dict[UsageKey, dict[date, float]] = {}
     if facts_dir is not None and fallback and covered is not None:
-        lines = usage_daily(facts_dir, tenant, [str(r["account_id"]) for r in fallback])
+        lines = usage_daily(facts_dir, tenant, [str(r["account_id"]) for r in fallback],
+                            exclude=by_day)
     shares = _shares(fallback)
     out = []
     for r in sorted(rows, key=lambda x: str(x["fingerprint"])):
@@ -312,6 +318,8 @@ def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[s
     # the month holding the last instant before as_of (as_of is exclusive, as in enrichment)
     month = (as_of - timedelta(microseconds=1)).strftime("%Y-%m") if as_of is not None else None
     measured = [i for i in items if i.realized_monthly is not None]
+    once = _once([i for i in measured if i.method == EXACT])
+    by_line = [i for i in measured if i.method == USAGE]
     by_check: dict[str, dict[str, Any]] = {}
     for i in measured:
         c = by_check.setdefault(i.check_id, {"resolved_measured": 0, "estimated": [],
@@ -331,18 +339,22 @@ def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[s
         "as_of": None if as_of is None else as_of.isoformat(),
         "estimated_open_monthly": total(i.estimated_monthly for i in items
                                         if i.state != "resolved"),
-        "realized_monthly": total(i.realized_monthly for i in measured),
-        "realized_this_month": total(i.realized_monthly for i in measured
+        "realized_monthly": total(i.realized_monthly for i in once),
+        "realized_this_month": total(i.realized_monthly for i in once
                                      if month and (i.resolved_at or "")[:7] == month),
-        "realized_to_date": total(i.realized_to_date for i in measured),
+        "realized_to_date": total(i.realized_to_date for i in once),
+        # measured on shared usage lines (lower confidence; others on the line move it too)
+        "realized_monthly_usage_line": total(i.realized_monthly for i in by_line),
         "resolved": sum(1 for i in items if i.state == "resolved"),
         "resolved_measured": len(measured),
         "estimate_error_by_check": errors,
         "method": ("daily amortized cost of the resource, full UTC days only: before = up to "
                    f"{WINDOW_DAYS} days before the last sighting's day, after = days after the "
                    "resolution day; x 730/24 days a month. Without lines for the resource: "
-                   "its usage lines (account, region, usage type), shared among the findings "
-                   "on them (method usage_line, lower confidence)"),
+                   "its usage lines (account, region, usage type) less the resources measured "
+                   "exactly, shared among the findings on them (method usage_line, lower "
+                   "confidence; totalled apart as realized_monthly_usage_line); a resource "
+                   "named by several findings counts once in the totals"),
         "findings": [_plain(i) for i in items],
     }
 
@@ -354,6 +366,20 @@ def _plain(item: Realized) -> dict[str, Any]:
     for name in ("before_period", "after_period"):
         if out[name] is not None:
             out[name] = list(out[name])
+    return out
+
+
+def _once(items: list[Realized]) -> list[Realized]:
+    """A resource's saving is realized once, however many findings name it (an idle instance
+    that also lacks commitment coverage; an unattached volume that is also gp2): the tenant's
+    totals take one exact measurement per resource (the findings' own figures are all kept)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for i in items:
+        key = (i.method, str(i.resource_id) if i.method == EXACT else i.fingerprint)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
     return out
 
 

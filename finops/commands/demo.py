@@ -27,6 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fresh", action="store_true", help="wipe the data directory first")
     p.add_argument("--smoke", action="store_true", help="exit once the dashboard serves the first snapshot")
     p.add_argument("--bootstrap", default=None, help="use this broker instead of starting the local one")
+    p.add_argument("--remediate-after", type=int, default=2,
+                   help="scan rounds before fixing a share of the waste (0: never; default 2)")
+    p.add_argument("--remediate-share", type=float, default=0.3,
+                   help="share of each waste kind `finops estate remediate` fixes (default 0.3)")
     p.set_defaults(handler=run)
 
 
@@ -38,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir, tenant=args.tenant, web_port=args.port, estate_port=args.estate_port,
         resources=args.resources, regions=args.regions, accounts=args.accounts, interval=args.interval,
         window=args.window, fresh=args.fresh, smoke=args.smoke, bootstrap=args.bootstrap,
+        remediate_after=args.remediate_after, remediate_share=args.remediate_share,
     )
     try:
         return run_demo(opts)

@@ -44,7 +44,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fix.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     fix.add_argument("--endpoint-url", default=None,
                      help="the estate (default: the manifest's endpoint)")
+    fix.add_argument("--no-record", action="store_true",
+                     help="do not record the run in remediations.json beside the manifest "
+                     "(the generated bill reads it to stop billing fixed resources)")
     fix.set_defaults(handler=_remediate)
+    bill = actions.add_parser(
+        "bill", help="write the estate's own hourly CUR 2.0 bill (generated for the demo)",
+        description="Inventory the estate, fold it into data/estate/bill-ledger.json (beside "
+        "the manifest) and write hourly CUR 2.0 Parquet from it. Generated for the demo, and "
+        "labelled so in every line; real bills stay the test data for correctness.")
+    bill.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    bill.add_argument("--endpoint-url", default=None,
+                      help="the estate (default: the manifest's endpoint)")
+    bill.add_argument("--out", type=Path, default=DATA_DIR / "raw_cur" / "tenant_id=acme"
+                      / "estate-bill", help="output folder (default %(default)s)")
+    bill.add_argument("--days-before", type=int, default=16,
+                      help="history before the first inventory, in days (default 16)")
+    bill.add_argument("--project-days", type=int, default=0,
+                      help="run the bill N days ahead of the clock, the estate held as it "
+                      "stands (so a demo has days after a fix; default 0: up to this hour)")
+    bill.set_defaults(handler=_bill)
+
+
+def _bill(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from estate.billing import BillPaths, generate_bill
+
+    try:
+        summary = generate_bill(BillPaths(args.manifest, args.out), args.endpoint_url,
+                                days_before=args.days_before, project_days=args.project_days)
+    except (OSError, ValueError, ClientError, BotoCoreError) as exc:
+        print(f"finops estate bill: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(asdict(summary), sort_keys=True, indent=1))
+    return 0
 
 
 def _remediate(args: argparse.Namespace) -> int:
@@ -63,6 +100,11 @@ def _remediate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"finops estate remediate: {exc}", file=sys.stderr)
         return 1
+    if not args.no_record:
+        from estate.ledger import append_remediation
+        from estate.remediate import ledger_run
+
+        append_remediation(args.manifest.with_name("remediations.json"), ledger_run(result))
     print(json.dumps(result.to_dict(), sort_keys=True, indent=1))
     return 1 if result.failed else 0
 

@@ -11,10 +11,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.settings import LOCAL_BROKER_PORT, ROOT
+from common.settings import LOCAL_BROKER_PORT
+from finops.demo import story
 from finops.demo.processes import Child, StartError
 
-SHARED_CUR = ROOT.parent / "shared" / "data" / "aws-well-architected-labs" / "Nov2018-WorkshopCUR-00001.snappy.parquet"
 DUMMY_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -37,6 +37,8 @@ class DemoOptions:
     fresh: bool = False
     smoke: bool = False  # exit once the dashboard shows the first snapshot (used by tests)
     bootstrap: str | None = None
+    remediate_after: int = 2  # scan rounds before `finops estate remediate` (0: never)
+    remediate_share: float = 0.3
 
 
 def step(n: int, total: int, text: str) -> None:
@@ -87,6 +89,7 @@ def run_demo(opts: DemoOptions) -> int:
 
         # 2. simulated estate
         manifest = data / "estate" / "manifest.json"
+        story.reset(data, opts.tenant)
         step(2, total, f"simulated AWS estate (moto, {opts.resources} resources, {opts.regions}) ...")
         started = time.time()
         estate = launch("estate", ["estate", "up", "--port", str(opts.estate_port), "--resources",
@@ -97,19 +100,10 @@ def run_demo(opts: DemoOptions) -> int:
         endpoint = f"http://127.0.0.1:{opts.estate_port}"
 
         # 3. billing data (enrichment only: its absence fails nothing)
-        step(3, total, "billing data: the AWS Well-Architected Workshop CUR, mapped to the estate's accounts")
-        if SHARED_CUR.exists() and accounts:
-            raw = data / "raw_cur" / f"tenant_id={opts.tenant}"
-            from finops.cli import main as finops_main
-
-            rc = finops_main(["cur", "map-sample", "--input", str(SHARED_CUR), "--accounts",
-                              ",".join(accounts), "--output", str(raw / "workshop.parquet"),
-                              "--manifest", str(manifest)])
-            rc = rc or finops_main(["cur", "normalize", "--input", str(data / "raw_cur"), "--output",
-                                    str(data / "cur_facts"), "--tenant", opts.tenant])
-            print(f"      cost facts in {data / 'cur_facts'}" if rc == 0 else "      CUR step failed: dashboard shows no billing data")
-        else:
-            print(f"      {SHARED_CUR} not found: the dashboard will say 'no billing data'")
+        step(3, total, "billing data: the estate's own hourly CUR 2.0 bill (generated for the demo)")
+        rc = story.bill(data, manifest, opts.tenant) if accounts else 1
+        print(f"      cost facts in {data / 'cur_facts'} (bill: {story.bill_dir(data, opts.tenant)})"
+              if rc == 0 else "      bill step failed: dashboard shows no billing data")
 
         # 4-7. the stream, scanners, jobs, dashboard
         step(4, total, "stream processor (faust worker, consumer group finops-stream) ...")
@@ -133,6 +127,11 @@ def run_demo(opts: DemoOptions) -> int:
         print(f"  first snapshot: {json.dumps(summary)[:300]}")
         if opts.smoke:
             return 0
+        cells = len(accounts) * len([r for r in opts.regions.split(",") if r.strip()])
+        fix_pending = opts.remediate_after > 0
+        if fix_pending:
+            print(f"  after {opts.remediate_after} scan rounds: finops estate remediate --share "
+                  f"{opts.remediate_share}, then the bill runs {story.PROJECT_DAYS} days ahead")
         print("Ctrl-C stops everything.", flush=True)
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
@@ -141,6 +140,12 @@ def run_demo(opts: DemoOptions) -> int:
                 dead = [c.name for c in children if not c.alive()]
                 if dead:
                     raise StartError(f"{', '.join(dead)} stopped; see {logs}")
+                if fix_pending and story.completed_rounds(data / "scans", cells) >= opts.remediate_after:
+                    fix_pending = False
+                    done = story.remediate(data, manifest, opts.tenant, opts.remediate_share)
+                    print(f"remediated: {done['fixed']} resources fixed ({done['failed']} failed); "
+                          "the next scan resolves them, the dashboard then shows realized savings",
+                          flush=True)
                 time.sleep(1)
         except KeyboardInterrupt:
             pass

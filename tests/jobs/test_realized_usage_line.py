@@ -94,6 +94,8 @@ def test_a_renamed_resource_is_measured_on_its_usage_line(data, capsys):
     # the line's drop is shared by estimate (60 : 20), never counted once per finding
     total = sum(Decimal(by_res[r]["realized_monthly"]) for r in RENAMED)
     assert abs(total - line_saving) <= Decimal("0.01")
+    assert doc["realized_monthly_usage_line"] == str(total)
+    assert doc["realized_monthly"] == "0.00"  # the headline counts exact measurements only
 
 
 def test_without_a_priced_usage_type_nothing_is_measured(data, tmp_path, capsys):
