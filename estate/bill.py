@@ -11,7 +11,9 @@ The estate owns no Savings Plans (it serves `DescribeSavingsPlans` as empty), so
 its bill.
 
 It is labelled as what it is: `bill_invoice_id` = GENERATED-FOR-DEMO, `product['generated_for']`
-= demo, a line description saying so ("projected" for hours after the inventory, when the bill
+= demo, the cost-allocation tag `user_generated_for` = demo on every line (it survives into the
+cost facts as tag `generated_for`, which is how the jobs and the dashboard tell), a line
+description saying so ("projected" for hours after the inventory, when the bill
 is asked to run ahead of the clock), and a SOURCE.md beside the files. Real bills (the shared
 Workshop CUR, the FOCUS sample) stay the test data for correctness; this one is for the demo.
 """
@@ -154,7 +156,7 @@ SELECT
   CASE WHEN ri_arn IS NULL THEN NULL ELSE 0.0 END
       AS reservation_unused_amortized_upfront_fee_for_billing_period,
   CAST(NULL AS DOUBLE) AS savings_plan_savings_plan_effective_cost,
-  CAST(MAP {} AS MAP(VARCHAR, VARCHAR)) AS resource_tags
+  MAP {'user_generated_for': 'demo'} AS resource_tags
 FROM (
   SELECT u.*, CASE WHEN c.ri_id IS NULL THEN 'Usage' ELSE 'DiscountedUsage' END AS line_type,
          CASE WHEN c.ri_id IS NULL THEN u.rate ELSE 0.0 END AS unblended_rate,

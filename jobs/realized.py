@@ -396,6 +396,19 @@ def facts_end(facts_dir: Path | str | None, tenant: str) -> datetime | None:
     return row[0]
 
 
+def generated_bill(facts_dir: Path | str | None, tenant: str) -> bool:
+    """Whether the tenant's bill is the simulated estate's generated one (demo): its lines carry
+    the cost-allocation tag `generated_for` = demo (estate/bill.py)."""
+    files = parquet_files(facts_dir)
+    if not files:
+        return False
+    con = duckdb.connect()
+    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], union_by_name = true)"
+    row = con.execute(f"SELECT count(*) FROM {facts} WHERE tenant_id = ? AND "
+                      "list_contains(map_keys(tags), 'generated_for') LIMIT 1", [tenant]).fetchall()
+    return bool(row[0][0])
+
+
 def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Path | None,
                       tenant: str, as_of: datetime | None) -> dict[str, Any]:
     """`realized.json` of a snapshot set, from the window's per-fingerprint table."""
@@ -407,10 +420,12 @@ def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Pat
     rows = con.execute(f"SELECT {cols} FROM {table} ORDER BY fingerprint").fetchall()
     names = [c.strip() for c in cols.split(",")]
     findings = [dict(zip(names, r, strict=True)) for r in rows]
+    generated = False
     try:
         end = as_of or facts_end(facts_dir, tenant)
         items = measure(findings, facts_dir, tenant, end)
+        generated = generated_bill(facts_dir, tenant)
     except (duckdb.Error, OSError) as exc:  # the bill refines the view; it never stops it
         log.warning("realized savings unavailable", extra={"tenant": tenant, "error": str(exc)})
         end, items = as_of, measure(findings, None, tenant, as_of)
-    return report(tenant, items, end)
+    return {**report(tenant, items, end), "bill_generated_for_demo": generated}

@@ -198,7 +198,8 @@ def realized(snap: Snapshot | None) -> dict[str, Any]:
     beside the estimate; `available` is False when the set has none measured."""
     doc = (snap.get("realized.json") if snap else None) or {}
     keys = ("realized_monthly", "realized_this_month", "realized_to_date",
-            "estimated_open_monthly", "resolved", "resolved_measured", "as_of")
+            "estimated_open_monthly", "resolved", "resolved_measured", "as_of",
+            "bill_generated_for_demo")
     out: dict[str, Any] = {k: doc.get(k) for k in keys}
     out["available"] = bool(doc.get("resolved_measured"))
     return out

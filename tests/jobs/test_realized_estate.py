@@ -274,9 +274,13 @@ def test_every_line_says_it_was_generated_for_the_demo(story: Path) -> None:
     paths = _paths(story)
     rows = _con().execute(f"""
         SELECT DISTINCT bill_invoice_id, product['generated_for'],
+               resource_tags['user_generated_for'],
                line_item_line_item_description LIKE 'generated for the finops-stream demo%'
         FROM read_parquet('{paths.out_dir}/*.parquet')""").fetchall()
-    assert rows == [("GENERATED-FOR-DEMO", "demo", True)]
+    assert rows == [("GENERATED-FOR-DEMO", "demo", "demo", True)]
     assert "not an aws bill" in (paths.out_dir / "SOURCE.md").read_text().lower()
     doc = json.loads(paths.ledger.read_text())
     assert doc["generated_for"].startswith("demo")
+    # the jobs tell from the facts (tag generated_for) and say so beside the realized figures
+    realized = json.loads((story / "snapshots" / TENANT / "realized.json").read_text())
+    assert realized["bill_generated_for_demo"] is True

@@ -96,6 +96,7 @@ def test_a_renamed_resource_is_measured_on_its_usage_line(data, capsys):
     assert abs(total - line_saving) <= Decimal("0.01")
     assert doc["realized_monthly_usage_line"] == str(total)
     assert doc["realized_monthly"] == "0.00"  # the headline counts exact measurements only
+    assert doc["bill_generated_for_demo"] is False  # a real bill
 
 
 def test_without_a_priced_usage_type_nothing_is_measured(data, tmp_path, capsys):

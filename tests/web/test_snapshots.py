@@ -137,7 +137,7 @@ def test_overview_shows_realized_beside_estimated(data_dir: Path) -> None:
     realized = {"tenant_id": "acme", "realized_monthly": "112.37", "realized_to_date": "14.78",
                 "realized_this_month": "112.37", "estimated_open_monthly": "30.00",
                 "resolved": 2, "resolved_measured": 2, "as_of": "2018-12-01T00:00:00+00:00",
-                "findings": []}
+                "bill_generated_for_demo": True, "findings": []}
     docs = {"findings.json": findings, "summary.json": {"tenant_id": "acme"},
             "top_savings.json": [], "correlated_findings.json": [],
             "coverage.json": {"tenant_id": "acme"}, "scans.json": [], "trend.json": [],
@@ -148,6 +148,7 @@ def test_overview_shows_realized_beside_estimated(data_dir: Path) -> None:
     got = views.overview(view.snapshot)["realized"]
     assert got["available"] is True and got["realized_monthly"] == "112.37"
     assert got["realized_to_date"] == "14.78" and got["resolved_measured"] == 2
+    assert got["bill_generated_for_demo"] is True  # the overview says the bill is the demo's
     fp = findings[0]["fingerprint"]
     realized["findings"] = [{"fingerprint": fp, "realized_monthly": "56.18"}]
     docs["realized.json"] = realized

@@ -62,7 +62,8 @@
       ? F.money(r.realized_monthly, cur) : "—";
     document.getElementById("realized-sub").textContent = r.available
       ? r.resolved_measured + " of " + r.resolved + " resolved findings measured; " +
-        F.money(r.realized_to_date, cur) + " saved to date"
+        F.money(r.realized_to_date, cur) + " saved to date" +
+        (r.bill_generated_for_demo ? " (on the bill generated for the demo)" : "")
       : "no resolved finding measured on the bill yet";
     document.getElementById("open-count").textContent = d.findings_open;
     const left = Object.entries(d.by_status).filter(([s, n]) => s !== "counted" && n > 0);
