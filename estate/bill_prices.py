@@ -18,6 +18,10 @@ SOURCE_FILES: dict[str, str] = {
     "apw-cloudwatch": "aws-price-watcher/processed/cloudwatch.json 2025-06-18",
     "apw-dynamodb": "aws-price-watcher/processed/dynamodb.json 2025-06-18",
     "apw-ec2": "aws-price-watcher/processed/ec2.json 2025-06-18",
+    "apw-eks": "aws-price-watcher/processed/eks.json 2025-06-18",
+    "apw-es": "aws-price-watcher/processed/es.json 2025-06-18",
+    "apw-sagemaker": "aws-price-watcher/processed/sagemaker-instances-studionotebook.json "
+                     "2025-06-18",
     "apw-ecr": "aws-price-watcher/processed/ecr.json 2025-06-18",
     "apw-elasticache": "aws-price-watcher/processed/elasticache.json 2025-06-18",
     "apw-elasticmapreduce": "aws-price-watcher/processed/elasticmapreduce.json 2025-06-18",
@@ -36,6 +40,11 @@ SOURCE_FILES: dict[str, str] = {
 
 _TABLE: dict[str, dict[str, tuple[str, str]]] = {
     "us-east-1": {
+        "eks:cluster:hour": ("0.1", "apw-eks"),
+        "vpc:interface-endpoint:hour": ("0.01", "apw-vpc"),
+        "vpc:tgw-attachment-vpc:hour": ("0.05", "apw-vpc"),
+        "opensearch:m5.large.search:hour": ("0.142", "apw-es"),
+        "sagemaker:ml.t3.medium:studio-notebook:hour": ("0.05", "apw-sagemaker"),
         "ec2:t4g.medium:linux:hour": ("0.0336", "apw-ec2"),
         "ec2:m7g.large:linux:hour": ("0.0816", "apw-ec2"),
         "ec2:c7g.xlarge:linux:hour": ("0.145", "apw-ec2"),
@@ -93,6 +102,11 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "s3:standard:gb-month": ("0.023", "apw-s3"),
     },
     "eu-west-1": {
+        "eks:cluster:hour": ("0.1", "apw-eks"),
+        "vpc:interface-endpoint:hour": ("0.011", "apw-vpc"),
+        "vpc:tgw-attachment-vpc:hour": ("0.05", "apw-vpc"),
+        "opensearch:m5.large.search:hour": ("0.158", "apw-es"),
+        "sagemaker:ml.t3.medium:studio-notebook:hour": ("0.055", "apw-sagemaker"),
         "ec2:t4g.medium:linux:hour": ("0.0368", "apw-ec2"),
         "ec2:m7g.large:linux:hour": ("0.091", "apw-ec2"),
         "ec2:c7g.xlarge:linux:hour": ("0.155", "apw-ec2"),

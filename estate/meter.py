@@ -247,7 +247,45 @@ def _storage(c: _Cell) -> None:
                   "HostedZone", "", "HostedZone", 1, "route53:hosted-zone:month", None, MONTHLY)
 
 
-COLLECTORS: tuple[Callable[[_Cell], None], ...] = (_ec2, _elb, _rds, _data, _storage)
+def _platform(c: _Cell) -> None:
+    """EKS control planes, interface endpoints, TGW attachments, OpenSearch, notebooks. Not
+    billed: SageMaker hosting and FSx (no price in the estate's table)."""
+    eks = c.client("eks")
+    for name in _pages(eks, "list_clusters", "clusters"):
+        cl = eks.describe_cluster(name=name)["cluster"]
+        c.add("EKS cluster", "AmazonEKS", cl["arn"], "AmazonEKS-Hours:perCluster", "CreateOperation",
+              "Hours", 1, "eks:cluster:hour", cl.get("createdAt"))
+    ec2 = c.client("ec2")
+    for e in _pages(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
+        if e.get("VpcEndpointType") == "Interface" and e.get("State", "available") != "deleted":
+            c.add("interface endpoint", "AmazonVPC",
+                  c.arn("ec2", f"vpc-endpoint/{e['VpcEndpointId']}"), "VpcEndpoint-Hours",
+                  "VpcEndpoint", "Hrs", 1, "vpc:interface-endpoint:hour",
+                  e.get("CreationTimestamp"))
+    for a in _pages(ec2, "describe_transit_gateway_vpc_attachments",
+                    "TransitGatewayVpcAttachments"):
+        if a.get("State") not in ("deleted", "deleting"):
+            c.add("TGW attachment", "AmazonVPC", c.arn(
+                "ec2", f"transit-gateway-attachment/{a['TransitGatewayAttachmentId']}"),
+                "TransitGateway-Hours", "TransitGatewayVPC", "Hrs", 1,
+                "vpc:tgw-attachment-vpc:hour", a.get("CreationTime"))
+    es = c.client("opensearch")
+    for d in es.list_domain_names().get("DomainNames", []):
+        dom = es.describe_domain(DomainName=d["DomainName"])["DomainStatus"]
+        cfg = dom.get("ClusterConfig", {})
+        itype = cfg.get("InstanceType", "")
+        c.add("search domain", "AmazonES", dom["ARN"], f"ESInstance:{itype}", "ESDomain", "Hrs",
+              cfg.get("InstanceCount", 1), f"opensearch:{itype}:hour", None)
+    sm = c.client("sagemaker")
+    for nb in _pages(sm, "list_notebook_instances", "NotebookInstances"):
+        if nb.get("NotebookInstanceStatus") in ("InService", "Pending"):
+            itype = nb["InstanceType"]
+            c.add("notebook", "AmazonSageMaker", nb["NotebookInstanceArn"],
+                  f"Notebk:{itype}", "RunInstance", "Hrs", 1,
+                  f"sagemaker:{itype}:studio-notebook:hour", nb.get("CreationTime"))
+
+
+COLLECTORS: tuple[Callable[[_Cell], None], ...] = (_ec2, _elb, _rds, _data, _storage, _platform)
 
 
 def inventory(endpoint: str, accounts: list[str], regions: list[str]) -> list[Meter]:
