@@ -125,7 +125,6 @@ def expire(table: Table, older_than: datetime) -> int:
     return len(doomed)
 
 
-
 def remove_orphan_files(table: Table, older_than: datetime) -> int:
     """Delete data files under the table's local `data/` folder that no remaining snapshot
     references and that are older than `older_than` (younger ones may belong to a commit in
@@ -157,4 +156,47 @@ def remove_orphan_files(table: Table, older_than: datetime) -> int:
             except FileNotFoundError:
                 continue
     log.info("orphan data files removed", extra={"table": table.name(), "removed": removed})
+    return removed
+
+
+def referenced_metadata(table: Table) -> set[str]:
+    """Paths of every metadata file the table still needs: the current and logged metadata.json
+    files, each remaining snapshot's manifest list and manifests, and statistics files."""
+    paths = {table.metadata_location}
+    paths.update(entry.metadata_file for entry in table.metadata.metadata_log)
+    for snapshot in table.snapshots():
+        paths.add(snapshot.manifest_list)
+        paths.update(m.manifest_path for m in snapshot.manifests(table.io))
+    paths.update(s.statistics_path for s in table.metadata.statistics)
+    paths.update(s.statistics_path for s in table.metadata.partition_statistics)
+    return {p.removeprefix("file://") for p in paths}
+
+
+def remove_orphan_metadata(table: Table, older_than: datetime) -> int:
+    """Delete files under the table's local `metadata/` folder that the table no longer needs
+    (`referenced_metadata`): manifests and manifest lists of expired snapshots, and the files of
+    commits that lost a race. Only files older than `older_than`: a commit in flight writes its
+    manifests before its metadata swap. Local warehouses only; returns how many were deleted."""
+    import os
+
+    table.refresh()
+    location = table.location()
+    if not location.startswith("file://"):
+        log.info("orphan metadata removal skipped: not a local warehouse", extra={"location": location})
+        return 0
+    needed = referenced_metadata(table)
+    meta_dir = os.path.join(location.removeprefix("file://"), "metadata")
+    cut = older_than.timestamp()
+    removed = 0
+    for name in sorted(os.listdir(meta_dir)) if os.path.isdir(meta_dir) else []:
+        path = os.path.join(meta_dir, name)
+        if path in needed or not (name.endswith(".avro") or name.endswith(".metadata.json")):
+            continue
+        try:
+            if os.stat(path).st_mtime < cut:
+                os.remove(path)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    log.info("orphan metadata files removed", extra={"table": table.name(), "removed": removed})
     return removed

@@ -3,10 +3,12 @@ old snapshots expire, and the stream's offsets survive both (a restarted worker 
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import fastavro
 import pytest
 
 pytest.importorskip("pyiceberg")
@@ -14,7 +16,13 @@ pytest.importorskip("pyiceberg")
 from contracts.batch import convert_batch  # noqa: E402
 from contracts.schema import FINDING_SCHEMA, SORT_KEY  # noqa: E402
 from finops.cli import main as finops_main  # noqa: E402
-from sinks.iceberg_maintenance import compact, expire, partition_files, remove_orphan_files  # noqa: E402
+from sinks.iceberg_maintenance import (  # noqa: E402
+    compact,
+    expire,
+    partition_files,
+    remove_orphan_files,
+    remove_orphan_metadata,
+)
 from sinks.iceberg_sink import IcebergSink  # noqa: E402
 from sinks.iceberg_tables import FINDINGS, committed_offsets, ensure_table, open_catalog, read_table  # noqa: E402
 from streams.processor import Incoming, Processor  # noqa: E402
@@ -68,10 +76,35 @@ def test_compact_rewrites_small_files_keeps_rows_and_offsets(tmp_path: Path) -> 
     assert remove_orphan_files(table, datetime.now(UTC)) == len(on_disk) - len(live)
     assert {str(p) for p in tmp_path.rglob("*.parquet")} == live
     assert read_table(table, FINDING_SCHEMA).sort_by(order).equals(rows_before)
+
+    meta_dir = Path(table.location().removeprefix("file://")) / "metadata"
+    meta_before = {str(p) for p in meta_dir.iterdir()}
+    removed = remove_orphan_metadata(table, datetime.now(UTC))
+    meta_after = {str(p) for p in meta_dir.iterdir()}
+    assert removed == len(meta_before - meta_after) and removed >= snapshots_before  # expired manifests went
+    assert meta_after == _metadata_walked(table.metadata_location)  # exactly what the table needs is left
+    reopened = ensure_table(open_catalog(tmp_path), FINDINGS)
+    assert read_table(reopened, FINDING_SCHEMA).sort_by(order).equals(rows_before)
+    for snapshot in reopened.snapshots():  # every remaining snapshot still reads
+        reopened.scan(snapshot_id=snapshot.snapshot_id).to_arrow()
     # a worker restarted from offset 0 (the group never committed) adds nothing twice
     again = _feed(tmp_path, batches)
     assert again.stats.rows_skipped == rows_before.num_rows and again.stats.rows_written == 0
     assert read_table(ensure_table(open_catalog(tmp_path), FINDINGS), FINDING_SCHEMA).num_rows == rows_before.num_rows
+
+
+def _metadata_walked(metadata_location: str) -> set[str]:
+    """The metadata files a table needs, found from its metadata.json by reading the files
+    themselves (JSON, then the manifest lists' Avro), independently of pyiceberg."""
+    path = metadata_location.removeprefix("file://")
+    meta = json.loads(Path(path).read_text())
+    files = {path} | {e["metadata-file"].removeprefix("file://") for e in meta.get("metadata-log", [])}
+    for snapshot in meta.get("snapshots", []):
+        manifest_list = snapshot["manifest-list"].removeprefix("file://")
+        files.add(manifest_list)
+        with open(manifest_list, "rb") as fh:
+            files.update(r["manifest_path"].removeprefix("file://") for r in fastavro.reader(fh))
+    return files
 
 
 def test_compact_command_one_partition(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,5 +121,7 @@ def test_compact_command_one_partition(tmp_path: Path, capsys: pytest.CaptureFix
     assert after[(tenant, day)] == 1
     assert {k: v for k, v in after.items() if k != (tenant, day)} == {
         k: v for k, v in files.items() if k != (tenant, day)}
-    assert f"{tenant} {day}: {n} -> 1 files" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{tenant} {day}: {n} -> 1 files" in out
+    assert "metadata files the table no longer needs" in out
     assert committed_offsets(table, TOPIC) == {0: 600}
