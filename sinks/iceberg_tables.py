@@ -54,7 +54,7 @@ TABLE_PROPERTIES = {
 class TableSpec:
     name: str
     schema: pa.Schema
-    time_column: str
+    time_column: str  # second partition: day() of a timestamp, or a text period as it is
 
     @property
     def identifier(self) -> str:
@@ -93,12 +93,18 @@ def iceberg_schema(schema: pa.Schema) -> Schema:
 
 
 def partition_spec(schema: Schema, time_column: str) -> PartitionSpec:
+    """`identity(tenant_id)`, then `day(time_column)` for a timestamp, or `identity(time_column)`
+    for a period already spelled as text (a bill's `billing_month`)."""
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.transforms import DayTransform, IdentityTransform
+    from pyiceberg.types import StringType
 
+    period = schema.find_field(time_column)
+    by_value = isinstance(period.field_type, StringType)
     return PartitionSpec(
         PartitionField(schema.find_field("tenant_id").field_id, 1000, IdentityTransform(), "tenant_id"),
-        PartitionField(schema.find_field(time_column).field_id, 1001, DayTransform(), "dt"),
+        PartitionField(period.field_id, 1001, IdentityTransform() if by_value else DayTransform(),
+                       time_column if by_value else "dt"),
     )
 
 
