@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sinks.offset_runs import ascending_runs, goes_back
 from sinks.parquet_format import remove_abandoned_temporaries, write_parquet
 from sinks.partitioner import file_name, partition_dir, split_by_partition
 
@@ -110,9 +111,9 @@ class ChunkSink:
             return []
         if table.schema != self.schema:
             raise ValueError(f"{topic}[{partition}]: batch schema differs from the sink schema")
-        if any(b <= a for a, b in zip(offsets, offsets[1:], strict=False)):
+        if goes_back(offsets):  # events buffered before a rebalance, then the same offsets again
             taken: list[Committable] = []
-            for run, part in self._runs(topic, partition, offsets, table):
+            for run, part in ascending_runs(topic, partition, offsets, table, self.offset_column):
                 taken += self.add(topic, partition, run, part)
             return taken
         done: list[Committable] = []
@@ -167,36 +168,6 @@ class ChunkSink:
                 chunk.committed_offset = chunk.last_offset
                 done.append(Committable(tp[0], tp[1], chunk.last_offset))
         return done
-
-    def _runs(
-        self, topic: str, partition: int, offsets: Sequence[int], table: pa.Table
-    ) -> list[tuple[list[int], pa.Table]]:
-        """A batch that goes back (events buffered before a rebalance, then the same offsets fetched
-        again) as its runs of ascending offsets, each with its rows, to be taken in order: each run
-        after the first rewinds the chunk, exactly as if the runs had come as separate batches.
-        Rows are in batch order and an offset's verdict never changes, so a run's rows are the
-        consecutive rows with ascending offsets of that run."""
-        runs: list[list[int]] = []
-        start = 0
-        for i in range(1, len(offsets)):
-            if offsets[i] <= offsets[i - 1]:
-                runs.append(list(offsets[start:i]))
-                start = i
-        runs.append(list(offsets[start:]))
-        log.info("re-delivery within a batch: taken as runs",
-                 extra={"topic": topic, "partition": partition, "runs": len(runs), "offsets": len(offsets)})
-        col = table[self.offset_column].to_pylist() if table.num_rows else []
-        out: list[tuple[list[int], pa.Table]] = []
-        pos = 0
-        for run in runs:
-            members, begin, prev = set(run), pos, -1
-            while pos < len(col) and col[pos] in members and col[pos] > prev:
-                prev = col[pos]
-                pos += 1
-            out.append((run, table.slice(begin, pos - begin)))
-        if pos != len(col):
-            raise ValueError(f"{topic}[{partition}]: batch rows do not follow its offsets (row {pos}: {col[pos]})")
-        return out
 
     def _rewind(self, tp: tuple[str, int], chunk: _Chunk, offset: int) -> _Chunk | None:
         """The consumer went back to `offset` (a re-delivery: a seek to the committed offset after
@@ -275,6 +246,9 @@ class ChunkSink:
 
     def open_partitions(self) -> list[tuple[str, int]]:
         return sorted(self._open)
+
+    def take_seeks(self) -> dict[tuple[str, int], int]:
+        return {}  # a chunk resumes at any offset (reloading what is on disk below it)
 
     def _complete(self, tp: tuple[str, int], chunk: _Chunk) -> Committable:
         if chunk.rows != chunk.written_rows:

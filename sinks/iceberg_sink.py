@@ -13,6 +13,12 @@ topic is compacted by source offset, so they collapse).
 Several workers of one group append to one table: Iceberg commits are optimistic, so a commit that
 lost the race (`CommitFailedException`) reloads the table, re-reads its offsets (dropping rows a
 previous owner of a partition committed meanwhile) and tries again.
+
+A batch past a gap (ahead of the next offset the table needs) is never taken: it would leave a hole.
+The sink asks the engine to seek the partition back to that offset (`take_seeks`): after a rebalance
+a consumer may go on from where its fetcher stood rather than from the committed offset (faust:
+records fetched before the rebalance, still in its fetch iterator, move its read position past the
+seek), and without the seek that partition would wait for good.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import pyarrow.compute as pc
 
 from sinks.chunk_sink import DEFAULT_CHUNK_RECORDS, Committable
 from sinks.iceberg_tables import CHUNK_RECORDS_KEY, committed_offsets, offsets_key
+from sinks.offset_runs import ascending_runs, goes_back
 
 if TYPE_CHECKING:
     from pyiceberg.table import Table
@@ -54,6 +61,7 @@ class IcebergSinkStats:
     commit_retries: int = 0
     rows_skipped: int = 0  # re-delivered rows the table already held
     batches_ignored: int = 0  # batches past a gap (left over from before a rebalance)
+    seeks_requested: int = 0  # partitions sent back to the offset the table needs next
 
 
 class IcebergSink:
@@ -80,6 +88,7 @@ class IcebergSink:
         self._pending: dict[tuple[str, int], _Pending] = {}
         self._floors: dict[tuple[str, int], int] = {}  # next offset the table holds, per owned partition
         self._topic_known: dict[str, bool] = {}  # does the table hold offsets of the topic at all
+        self._seeks: dict[tuple[str, int], int] = {}  # partition -> offset the consumer must go back to
         self._pending_rows = 0
 
     @property
@@ -95,6 +104,11 @@ class IcebergSink:
             return []
         if table.schema != self.schema:
             raise ValueError(f"{topic}[{partition}]: batch schema differs from the sink schema")
+        if goes_back(offsets):  # events fetched before a rebalance, then the seek's: run by run
+            taken: list[Committable] = []
+            for run, part in ascending_runs(topic, partition, offsets, table, self.offset_column):
+                taken += self.add(topic, partition, run, part)
+            return taken
         tp = (topic, partition)
         pending = self._pending.get(tp)
         if pending is not None and offsets[0] <= pending.last_offset:
@@ -109,11 +123,14 @@ class IcebergSink:
         expected = pending.last_offset + 1 if pending is not None else floor
         if offsets[0] > expected and (pending is not None or self._topic_known.get(topic, False)):
             # offsets ahead of the next one the table needs (events left from before a rebalance):
-            # taking them would leave a hole; the consumer delivers `expected` next after its seek
-            log.warning("batch past a gap ignored",
+            # taking them would leave a hole; the engine seeks the consumer back to `expected`
+            log.warning("batch past a gap ignored; seek requested",
                         extra={"topic": topic, "partition": partition, "offset": offsets[0], "expected": expected})
             self.stats.batches_ignored += 1
+            self.stats.seeks_requested += 1
+            self._seeks[tp] = expected
             return []
+        self._seeks.pop(tp, None)  # the consumer delivers what is needed
         if table.num_rows and floor > offsets[0]:
             kept = table.filter(pc.greater_equal(table[self.offset_column], floor))
             self.stats.rows_skipped += table.num_rows - kept.num_rows
@@ -144,9 +161,16 @@ class IcebergSink:
         if pending is not None:
             self._pending_rows -= pending.rows
         self._floors.pop((topic, partition), None)
+        self._seeks.pop((topic, partition), None)
 
     def open_partitions(self) -> list[tuple[str, int]]:
         return sorted(self._pending)
+
+    def take_seeks(self) -> dict[tuple[str, int], int]:
+        """Partitions the consumer must seek back, and to which offset (the next one the table
+        needs); each request is handed out once."""
+        seeks, self._seeks = self._seeks, {}
+        return seeks
 
     def _floor(self, tp: tuple[str, int]) -> int:
         if tp not in self._floors:

@@ -133,6 +133,7 @@ def _make_agent(
                     dlq.flush()  # dead letters durable before their offsets commit
                     for item in done:
                         acker.release(item)
+                await _seek_back(key)
             state["last_batch"] = time.monotonic()
             if state["last_batch"] - state["last_open_flush"] >= settings.max_open_age_s:
                 await _flush_open(under_input=True)
@@ -146,6 +147,16 @@ def _make_agent(
                            # distinct source records (a re-delivered record counts once), by reason
                            "dead_letters": dict(sorted(dlq.counts.items()))},
                 )
+
+    async def _seek_back(key: tuple[str, int]) -> None:
+        """The sink would not take a batch past a gap (faust went on with a kept partition from
+        where records fetched before a rebalance left its read position): seek the partition to
+        the offset the sink needs, and forget the held events (they come again)."""
+        for (topic, partition), offset in sorted(processor.sink.take_seeks().items()):
+            log.warning("partition sought back to the offset the sink needs",
+                        extra={"topic": topic, "partition": partition, "offset": offset})
+            acker.forget((topic, partition))
+            await app.consumer.seek(TP(topic, partition), offset)
 
     streams: list[faust.StreamT] = []
 

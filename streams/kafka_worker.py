@@ -116,6 +116,13 @@ class KafkaWorker:
                 del self.pending[tp]
         return True
 
+    def _seek_back(self, proc: Processor) -> None:
+        """Seek partitions whose batches came past a gap to the offset the sink needs next."""
+        for (topic, partition), offset in sorted(proc.sink.take_seeks().items()):
+            log.warning("partition sought back to the offset the sink needs",
+                        extra={"topic": topic, "partition": partition, "offset": offset})
+            self.consumer.seek(TopicPartition(topic, partition, offset))
+
     def _in_log(self, topic: str, partition: int, offset: int) -> bool:
         """Whether the partition's log already holds `offset` (the high watermark of the last fetch)."""
         _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
@@ -146,6 +153,7 @@ class KafkaWorker:
                 done: list[Committable] = []
                 for (topic, partition), batch in sorted(batches.items()):
                     done += self.processors[topic].process(topic, partition, batch)
+                    self._seek_back(self.processors[topic])
                 self._commit(done)
                 now = time.monotonic()
                 if msgs:

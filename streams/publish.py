@@ -139,6 +139,9 @@ class PublishingSink:
     def open_partitions(self) -> list[tuple[str, int]]:
         return self.base.open_partitions()
 
+    def take_seeks(self) -> dict[tuple[str, int], int]:
+        return self.base.take_seeks()
+
     def _publish(self, done: list[Committable]) -> list[Committable]:
         ready = []
         for item in done:

@@ -172,6 +172,8 @@ def test_seek_back_after_a_rebalance_and_stale_batches_past_a_gap(tmp_path: Path
     proc.sink.drop_partition(TOPIC, 0)  # revoked, then given back
     # events fetched before the rebalance arrive first (400..599): taking them would leave 200..399 out
     assert proc.process(TOPIC, 0, batches[2]) == [] and proc.sink.stats.batches_ignored == 1
+    assert proc.sink.take_seeks() == {(TOPIC, 0): 200}  # the engine seeks there
+    assert proc.sink.take_seeks() == {}  # once
     proc.process(TOPIC, 0, batches[1])  # the consumer's seek: 200.. next
     proc.process(TOPIC, 0, batches[2])
     proc.process(TOPIC, 0, batches[1])  # and a seek back below what is pending: start over
@@ -206,3 +208,39 @@ def test_a_configured_catalog_wins_over_the_embedded_one(tmp_path: Path, monkeyp
     table = ensure_table(open_catalog(tmp_path / "default"), FINDINGS)
     assert table.metadata_location.startswith(f"file://{other / 'wh'}")
     assert (other / "catalog.db").exists() and not (tmp_path / "default").exists()
+
+
+def test_a_batch_spanning_a_rebalance_is_taken_run_by_run(tmp_path: Path) -> None:
+    """faust hands over, in one batch, events taken before a rebalance and then the same partition
+    fetched again from the committed offset. Taken whole, the batch began past a gap and was
+    ignored, with the offsets the table needed inside it: the partition waited for good; or (its
+    pending rows kept) it followed on and the rows it went back over were stored twice."""
+    batches = _batches(1200, seed=47, size=200, invalid_share=0.05)
+    proc = _iceberg_processor(tmp_path, commit_rows=10**9)
+    proc.process(TOPIC, 0, batches[0])
+    proc.sink.flush_open()  # the table holds 0..199
+    proc.process(TOPIC, 0, batches[1])  # 200..399 pending
+    proc.sink.drop_partition(TOPIC, 0)  # revoked and kept: pending dropped
+    spanning = batches[2] + batches[1] + batches[2]  # 400..599 from before, then 200..599 again
+    proc.process(TOPIC, 0, spanning)
+    assert proc.sink.stats.batches_ignored == 1  # the first run only
+    assert proc.sink.take_seeks() == {}  # the batch itself went back to what the table needs
+    for batch in batches[3:]:
+        proc.process(TOPIC, 0, batch)
+    proc.sink.flush_open()
+    # the same without the revocation (pending kept): the batch's first run follows on, then it
+    # goes back; taken whole, the rows of the second run were stored twice
+    proc.process(TOPIC, 1, batches[0])
+    proc.process(TOPIC, 1, batches[1] + batches[0] + batches[1])
+    for batch in batches[2:]:
+        proc.process(TOPIC, 1, batch)
+    proc.sink.flush_open()
+    table = ensure_table(open_catalog(tmp_path), FINDINGS)
+    valid = [i for i, m in enumerate(generate(1200, seed=47, invalid_share=0.05)) if m.valid]
+    assert len(valid) < 1200  # some invalid records among them
+    rows = read_table(table, FINDING_SCHEMA)
+    for partition in (0, 1):
+        offsets = [o for p, o in zip(rows["source_partition"].to_pylist(), rows["source_offset"].to_pylist(),
+                                     strict=True) if p == partition]
+        assert sorted(offsets) == valid, partition
+    assert committed_offsets(table, TOPIC) == {0: 1200, 1: 1200}
