@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from jobs.counting import COUNT_STATES, NOT_EXCLUDED_SQL, UNPRICED_REASONS
+from jobs.scan_runs import RunState, run_states
 from sinks.snapshots import RawJson
 
 _MONEY_TYPES = ("DECIMAL",)
@@ -123,7 +124,8 @@ def _breakdown(con: duckdb.DuckDBPyConnection, table: str, dim: str,
 
 
 def summary(
-    con: duckdb.DuckDBPyConnection, table: str, metas: str, header: dict[str, Any]
+    con: duckdb.DuckDBPyConnection, table: str, metas: str, header: dict[str, Any],
+    runs: list[RunState] | None = None,
 ) -> dict[str, Any]:
     """Totals by lifecycle state, severity, service, region and account; estimated vs actual."""
     states = dict(con.execute(
@@ -184,6 +186,8 @@ def summary(
         | _breakdown(con, table, "count_state", where="TRUE"),
         "correlated": {"count": meta_n, "estimated_monthly_savings": _money(meta_s)},
         "unpriced_findings": unpriced(con, table),
+        # the scan run the headline reflects; a newer one in progress resolves nothing yet
+        "scan_runs": latest_runs(runs or []),
     }
 
 
@@ -231,11 +235,13 @@ def scans(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
 
 def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
           findings: str = "findings", scans: str = "scans",
-          flags: str | None = None) -> dict[str, Any]:
+          flags: str | None = None, runs: list[RunState] | None = None) -> dict[str, Any]:
     """Estimated savings reported per scan run, in data-time order, counted as the headline
     counts (jobs.counting): a finding reported in a run counts in that run's point unless it
     is suppressed or superseded (the flags of `flags`, the findings document table; without
-    it every reported finding counts). A fingerprint reported twice in a run counts once."""
+    it every reported finding counts). A fingerprint reported twice in a run counts once.
+    Each point carries its run's state (jobs.scan_runs): a run still in progress is a running
+    sum, not a scan's total, and the page plots it apart from the line."""
     join = (f"LEFT JOIN (SELECT fingerprint, {NOT_EXCLUDED_SQL} AS ok FROM {flags}) d"
             f" USING (fingerprint)" if flags else "")
     ok = "coalesce(d.ok, true)" if flags else "true"
@@ -260,12 +266,31 @@ def trend(con: duckdb.DuckDBPyConnection, tenant: str, header: dict[str, Any],
            ORDER BY coalesce(e.finished_at, r.seen_at), r.run_id""",
         {"t": tenant},
     ).fetchall()
+    if runs is None:
+        runs = tenant_runs(con, tenant, findings, scans)
+    states = {r.run_id: r.to_json() for r in runs}
     points = [
         {"run_id": run, "at": at, "findings": int(n), "fingerprints": int(fps),
-         "counted": int(k), "estimated_monthly_savings": s}
+         "counted": int(k), "estimated_monthly_savings": s,
+         **states.get(run, {"status": "unverified"})}
         for run, at, n, fps, k, s in rows
     ]
     return {**header, "points": points}
+
+
+def tenant_runs(con: duckdb.DuckDBPyConnection, tenant: str, findings: str,
+                scans: str) -> list[RunState]:
+    quoted = tenant.replace("'", "''")
+    return run_states(con, f"(SELECT * FROM {findings} WHERE tenant_id = '{quoted}')",
+                      f"(SELECT * FROM {scans} WHERE tenant_id = '{quoted}')")
+
+
+def latest_runs(runs: list[RunState]) -> dict[str, Any]:
+    """The newest run and, when it is not complete, the one whose findings still stand."""
+    if not runs:
+        return {"latest": None, "last_complete": None}
+    done = [r for r in runs if r.status in ("complete", "unverified")]
+    return {"latest": runs[-1].to_json(), "last_complete": done[-1].to_json() if done else None}
 
 
 def coverage(

@@ -6,8 +6,10 @@ and the check actually ran: its id is in `check_counts`) started after the last 
 not report it. Scans that failed, or whose errors touch the finding's scope (same account/region
 when given, same check id, or same service when the error names no check), prove nothing and
 never resolve. A later sighting re-opens a resolved finding, because it moves `last_seen` past
-the resolving scan. The reference time ("as of") is the newest observed_at / finished_at in the
-tenant's data, never the wall clock, so a replay computes the same states.
+the resolving scan. A scan proves nothing until its findings are all stored (the summary can
+land before them; jobs.scan_runs), so a scan in progress never resolves. The reference time
+("as of") is the newest observed_at / finished_at in the tenant's data, never the wall clock,
+so a replay computes the same states.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+
+from jobs.scan_runs import proven_checks_sql
 
 # Columns the state table adds to FINDING_SCHEMA (one row per fingerprint, its latest report).
 LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "resolved_at", "lifecycle_state", "seen_runs")
@@ -41,11 +45,9 @@ latest AS (  -- a hash join on the key, not a sort of every wide row
       ON a.fingerprint = f.fingerprint
      AND a.latest_key = (f.observed_at, f.source_topic, f.source_partition, f.source_offset)
 ),
-scan_checks AS (
-    SELECT s.account_id, s.region, s.run_id, s.started_at, s.finished_at,
-           unnest(map_keys(s.check_counts)) AS check_id
-    FROM {scans} s
-    WHERE s.tenant_id = $tenant AND s.status IN ('ok', 'partial')
+scan_checks AS (  -- only a check whose findings of the run are all stored (jobs.scan_runs)
+    SELECT account_id, region, run_id, started_at, finished_at, check_id
+    FROM ({proven}) WHERE status IN ('ok', 'partial')
 ),
 scan_errors AS (
     SELECT run_id, account_id AS scan_account, region AS scan_region,
@@ -105,7 +107,9 @@ def build_state(
 ) -> TenantClock:
     """Create temp table `out`: one row per fingerprint of `tenant` with lifecycle columns."""
     try:
-        con.execute(_STATE_SQL.format(out=out, findings=findings, scans=scans), {"tenant": tenant})
+        proven = proven_checks_sql("f", f"(SELECT * FROM {scans} WHERE tenant_id = $tenant)")
+        con.execute(_STATE_SQL.format(out=out, findings=findings, scans=scans, proven=proven),
+                    {"tenant": tenant})
     except duckdb.Error as exc:
         raise RuntimeError(f"lifecycle for tenant {tenant!r}: {exc}") from exc
     row = con.execute(

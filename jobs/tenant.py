@@ -203,17 +203,19 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
               "watermark": {"offsets": dict(mark.offsets), "files": len(mark.files)}}
     cur_info = {"cur_available": cur.cur_available, "cur_as_of": cur.cur_as_of,
                 "facts_files": cur.facts_files}
+    runs = documents.tenant_runs(con, tenant, "tfindings", "tscans")
     docs = {
         "findings.json": documents.finding_rows_json(con, "fdoc"),
-        "summary.json": documents.summary(con, "fdoc", "fmeta", header),
+        "summary.json": documents.summary(con, "fdoc", "fmeta", header, runs),
         "top_savings.json": documents.finding_rows_json(
-            con, "fdoc", where="counted AND estimated_monthly_savings IS NOT NULL",
+            con, "fdoc", where="counted AND estimated_monthly_savings > 0",  # $0.00 is listed, not a top saving
             order="estimated_monthly_savings DESC, fingerprint", limit=cfg.top_n),
         "correlated_findings.json": documents.finding_rows_json(
             con, "fmeta", order="estimated_monthly_savings DESC NULLS LAST, fingerprint"),
         "coverage.json": documents.coverage(con, "fdoc", header, cur_info),
         "scans.json": documents.scans(con, tenant, header, "tscans"),
-        "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc"),
+        "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc",
+                                      runs),
         "realized.json": realized_document(con, "fcur", cfg.facts_dir, tenant, None),
     }
     stages["documents"] = time.perf_counter() - t0

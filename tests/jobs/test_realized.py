@@ -50,8 +50,12 @@ def data(tmp_path_factory) -> Path:
     second = [dict(f, observed_at=at(10).isoformat(), run_id="r2") for f in first]
     third = [dict(first[2], observed_at=at(26).isoformat(), run_id="r3")]
     lake.write_findings(first + second + third, dt="2018-11-01")
-    lake.write_scans([scan(r, started=at(d), checks=CHECKS, account=PAYER)
-                      for r, d in (("r1", 1), ("r2", 10), ("r3", 26))], dt="2018-11-01")
+    # each summary counts what its run reported (r3: the stopped instance and volume are gone)
+    lake.write_scans([scan(r, started=at(d), checks=c, account=PAYER)
+                      for r, d, c in (("r1", 1, CHECKS), ("r2", 10, CHECKS),
+                                      ("r3", 26, {k: 0 for k in CHECKS}
+                                       | {"ec2_instance_low_utilization": 1}))],
+                     dt="2018-11-01")
     return root
 
 
