@@ -8,12 +8,13 @@ whatever call it made.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from web import views
-from web.findings import Query, facets, haystacks, to_csv
+from web.findings import Query, facets, groups_csv, haystacks, to_csv
 from web.live import stream
 from web.snapshots import SnapshotStore, View
 
@@ -85,6 +86,8 @@ def get_findings() -> Response:
     page = query.page_of(selected)
     # the totals of the whole selection (every page), counted as the overview counts
     page["totals"] = views.totals(selected)
+    page["group"] = query.group
+    page["groups"] = views.groups(selected, query.group_key) if query.group else None
     page["facets"] = views.cached(snap, "facets", lambda s: facets(findings))
     page["has_cur"] = views.cached(snap, "has_cur", views.has_cur)
     return reply(page)
@@ -94,8 +97,13 @@ def get_findings() -> Response:
 def get_findings_csv() -> Response:
     query = _query()
     rows = _selected(query)
-    resp = Response(to_csv(rows), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="findings-{g.tenant}.csv"'
+    if query.group:  # grouped: one row per group, as the page shows it
+        body = groups_csv(query.group, views.groups(rows, query.group_key))
+        name = f"findings-{g.tenant}-by-{re.sub(r'[^A-Za-z0-9_.-]', '-', query.group)}.csv"
+    else:
+        body, name = to_csv(rows), f"findings-{g.tenant}.csv"
+    resp = Response(body, mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
 
 
@@ -109,7 +117,17 @@ def get_finding(finding_id: str) -> Response:
 
 @bp.get("/correlations")
 def get_correlations() -> Response:
-    return reply(views.cached(current_view().snapshot, "correlations", views.correlations))
+    """Meta-findings paged and filtered like the findings list (check = the rule id); the
+    totals are the selection's (meta-findings restate their sources: never in the headline)."""
+    query = _query()
+    snap = current_view().snapshot
+    rows = views.cached(snap, "correlations", views.correlations)
+    selected = query.select(rows)
+    page = query.page_of(selected)  # items keep their sources (public() copies every key)
+    page["totals"] = {"findings": len(selected), "estimated_monthly_savings": views.money_text(
+        views.savings_total(selected))}
+    page["facets"] = views.cached(snap, "correlation_facets", lambda s: facets(rows))
+    return reply(page)
 
 
 @bp.get("/coverage")

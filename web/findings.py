@@ -46,6 +46,10 @@ CSV_COLUMNS = (
     "remediation", "remediation_cli",
 )
 MAX_PER_PAGE = 500
+# what the list can be grouped by (besides `tag:<key>`): group name -> finding field
+GROUP_FIELDS = {"check": "check_id", "account": "account_id", "region": "region",
+                "service": "service"}
+UNTAGGED = "(untagged)"
 COUNT_STATES = ("counted", "superseded", "suppressed", "resolved")  # as jobs.counting
 
 
@@ -83,17 +87,31 @@ def tags_of(finding: Mapping[str, Any]) -> dict[str, str]:
 
 
 def details_of(finding: Mapping[str, Any]) -> dict[str, Any]:
-    """`details` parsed to an object; a non-JSON string is kept under `raw`."""
+    """`details` parsed to an object; a non-JSON string is kept under `raw`. The wire carries
+    details as a string map, nested values (prices, price sources, thresholds) as compact JSON
+    text: those are parsed too, so a page shows them as tables, not as JSON strings."""
     raw = finding.get("details")
     if isinstance(raw, Mapping):
-        return dict(raw)
+        return {str(k): _nested(v) for k, v in raw.items()}
     if isinstance(raw, str) and raw.strip():
         try:
             value = json.loads(raw)
         except ValueError:
             return {"raw": raw}
-        return value if isinstance(value, dict) else {"value": value}
+        if isinstance(value, dict):
+            return {str(k): _nested(v) for k, v in value.items()}
+        return {"value": value}
     return {}
+
+
+def _nested(value: Any) -> Any:
+    """A JSON object or array carried as text, parsed; anything else as it is."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def is_suppressed(finding: Mapping[str, Any]) -> bool:
@@ -188,6 +206,10 @@ class Query:
     descending: bool
     page: int
     per_page: int
+    # only findings whose estimate is at least this (an unpriced one is left out: its saving
+    # is unknown); None: no floor
+    min_savings: Decimal | None = None
+    group: str | None = None  # a GROUP_FIELDS name or `tag:<key>`
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Query:
@@ -217,7 +239,8 @@ class Query:
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
         return cls(filters, tags, str(args.get("q") or "").strip().lower(), sort, descending,
-                   page, per_page)
+                   page, per_page, _min_savings(args.get("min_savings")),
+                   _group(args.get("group")))
 
     def matches(self, finding: Mapping[str, Any],
                 haystacks: Mapping[int, str] | None = None) -> bool:
@@ -229,6 +252,10 @@ class Query:
         tags = tags_of(finding) if self.tags else {}
         for key, value in self.tags:
             if key not in tags or (value is not None and tags[key] != value):
+                return False
+        if self.min_savings is not None:
+            amount = money(finding.get("estimated_monthly_savings"))
+            if amount is None or amount < self.min_savings:
                 return False
         if self.search:
             hay = haystacks.get(id(finding)) if haystacks is not None else None
@@ -267,7 +294,7 @@ class Query:
         has them cached for the set; filtering keeps the order.
         """
         ordered = ordered if ordered is not None else self.order(findings)
-        if not (self.filters or self.tags or self.search):
+        if not (self.filters or self.tags or self.search or self.min_savings is not None):
             return ordered
         return [f for f in ordered if self.matches(f, haystacks)]
 
@@ -282,6 +309,33 @@ class Query:
             "sort": ("-" if self.descending else "") + self.sort,
             "items": [public(f) for f in ordered[start:start + self.per_page]],
         }
+
+
+    def group_key(self, finding: Mapping[str, Any]) -> str:
+        """The finding's group under `self.group` (a tag group: the tag's value)."""
+        if self.group is None:
+            return ""
+        if self.group.startswith("tag:"):
+            return tags_of(finding).get(self.group[4:], UNTAGGED)
+        return str(finding.get(GROUP_FIELDS[self.group]) or "unknown")
+
+
+def _min_savings(raw: Any) -> Decimal | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    amount = money(str(raw).strip())
+    if amount is None or amount < 0:
+        raise ValueError(f"min_savings must be an amount >= 0, got {raw!r}")
+    return amount
+
+
+def _group(raw: Any) -> str | None:
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    if text in GROUP_FIELDS or (text.startswith("tag:") and len(text) > 4):
+        return text
+    raise ValueError(f"cannot group by {text!r}; one of {', '.join(GROUP_FIELDS)} or tag:<key>")
 
 
 def facets(findings: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -308,6 +362,22 @@ def _csv_cell(value: Any) -> str:
         if money(text) is None:
             text = "'" + text
     return text
+
+
+GROUP_CSV_COLUMNS = ("group_by", "group", "findings", "counted", "estimated_monthly_savings",
+                     "unpriced_findings", "lower_bound_findings")
+
+
+def groups_csv(group_by: str, groups: Iterable[Mapping[str, Any]]) -> str:
+    """One row per group (`views.groups`): its counts and its counted findings' savings."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(GROUP_CSV_COLUMNS)
+    for g in groups:
+        writer.writerow([_csv_cell(v) for v in (
+            group_by, g["key"], g["findings"], g["counted"], g["estimated_monthly_savings"],
+            g["unpriced_findings"]["count"], g["lower_bound"]["count"])])
+    return buf.getvalue()
 
 
 def to_csv(findings: Iterable[Mapping[str, Any]]) -> str:

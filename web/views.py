@@ -36,6 +36,9 @@ def _str(amount: Decimal | None) -> str | None:
     return None if amount is None else format(amount.quantize(Decimal("0.01")), "f")
 
 
+money_text = _str  # an amount as the API writes it: 2 decimals, exact
+
+
 def _first(row: Mapping[str, Any], *keys: str) -> Any:
     for key in keys:
         if row.get(key) is not None:
@@ -86,6 +89,18 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"findings": len(rows), "counted": len(live),
             "estimated_monthly_savings": _str(savings_total(live)), "by_state": states,
             **unknowns(live)}
+
+
+def groups(rows: list[dict[str, Any]], key: Callable[[Mapping[str, Any]], str]
+           ) -> list[dict[str, Any]]:
+    """A selection grouped by `key`: each group's `totals` (counted findings only in the
+    savings, unpriced ones counted apart), most savings first, then by name."""
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for f in rows:
+        parts.setdefault(key(f), []).append(f)
+    out = [{"key": name, **totals(part)} for name, part in parts.items()]
+    out.sort(key=lambda g: (-Decimal(g["estimated_monthly_savings"]), g["key"]))
+    return out
 
 
 def unknowns(live: list[dict[str, Any]]) -> dict[str, Any]:
@@ -145,9 +160,29 @@ def trend_points(snap: Snapshot | None) -> list[dict[str, Any]]:
         label = _first(row, "at", "as_of", "observed_at", "scan_at", "ts", "time", "run_id")
         value = money(_first(row, "estimated_monthly_savings", "estimated_savings", "savings",
                              "total_estimated_monthly_savings", "total"))
-        points.append({"label": None if label is None else str(label),
-                       "run_id": row.get("run_id"), "estimated_monthly_savings": _str(value)})
+        point = {"label": None if label is None else str(label),
+                 "run_id": row.get("run_id"), "estimated_monthly_savings": _str(value),
+                 "status": str(row.get("status") or "unverified")}
+        point |= {k: row[k] for k in _RUN_FIGURES if isinstance(row.get(k), int)}
+        points.append(point)
     return points
+
+
+# What a trend point says about its run (jobs/scan_runs.py): a run not `complete` is a running
+# sum of what is stored so far, plotted apart from the line of whole runs.
+_RUN_FIGURES = ("scopes", "scopes_reported", "scopes_complete", "findings_reported",
+                "findings_stored")
+WHOLE_RUN = ("complete", "unverified")
+
+
+def scan_in_progress(snap: Snapshot | None) -> dict[str, Any] | None:
+    """The newest scan run when it is still in progress (the headline keeps the previous
+    run's findings for its scopes until it completes), else None."""
+    runs = (snap.get("summary.json") or {}).get("scan_runs") if snap else None
+    latest = (runs or {}).get("latest") if isinstance(runs, Mapping) else None
+    if not isinstance(latest, Mapping) or latest.get("status") != "in_progress":
+        return None
+    return dict(latest)
 
 
 def overview(snap: Snapshot | None) -> dict[str, Any]:
@@ -186,8 +221,11 @@ def overview(snap: Snapshot | None) -> dict[str, Any]:
         # every finding by why it does or does not count: by_status["counted"] == findings_open
         "by_status": {s: 0 for s in COUNT_STATES} | _counts(findings, count_state),
         "trend": trend_points(snap),
+        "scan_in_progress": scan_in_progress(snap),
+        # what is worth acting on first: a $0.00 finding stays in the list, not here
         "top_savings": [public(f) for f in (
-            for_tenant(snap.get("top_savings.json"), snap.tenant) if snap else [])][:10],
+            for_tenant(snap.get("top_savings.json"), snap.tenant) if snap else [])
+            if (money(f.get("estimated_monthly_savings")) or 0) > 0][:10],
         "summary": snap.get("summary.json") if snap else {},
         "realized": realized(snap),
     }
@@ -300,9 +338,20 @@ def sources_of(snap: Snapshot | None, finding: Mapping[str, Any]) -> list[dict[s
 
 
 def correlations(snap: Snapshot | None) -> list[dict[str, Any]]:
-    """Correlated meta-findings, each with its sources resolved."""
+    """Correlated meta-findings, one row each, with its sources resolved: the primary source
+    (the finding on the meta-finding's own resource, else its largest saving) named apart
+    from the others, so a resource is listed once per row."""
     rows = correlated_of(snap) or [f for f in findings_of(snap) if is_meta(f)]
-    return [dict(public(f), sources=sources_of(snap, f)) for f in rows]
+    out = []
+    for f in rows:
+        sources = sources_of(snap, f)
+        found = [x for x in sources if x["found"]]
+        primary = next((x for x in found if x.get("resource_id") == f.get("resource_id")),
+                       None) or max(found, default=None, key=lambda x: (
+                           money(x.get("estimated_monthly_savings")) or Decimal(-1)))
+        out.append(dict(public(f), sources=sources, primary_source=primary,
+                        other_sources=[x for x in sources if x is not primary]))
+    return out
 
 
 def history(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -336,7 +385,7 @@ def detail(snap: Snapshot | None, finding_id: str) -> dict[str, Any] | None:
                        for m in correlated_of(snap) if m.get("fingerprint") in parents],
         sources=sources_of(snap, row),
         history=history(row),
-        price=_first(details, "price", "unit_price", "hourly_price", "monthly_price"),
+        price=_first(details, "prices", "price", "unit_price", "hourly_price", "monthly_price"),
         price_source=_first(details, "price_source", "pricing_source", "source"),
         has_cur=cached(snap, "has_cur", has_cur),
         realized=next((r for r in ((snap.get("realized.json") if snap else None) or {})

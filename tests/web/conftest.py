@@ -49,8 +49,14 @@ def seed(data_dir: Path) -> Callable[..., list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="session")
-def estate_output(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def estate_output(estate_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A snapshot set the real jobs wrote from a scan of the simulated estate (built once)."""
+    return estate_module.build(tmp_path_factory.mktemp("estate-set") / "data")
+
+
+@pytest.fixture(scope="session")
+def estate_module() -> Any:
+    """tests/web/estate_set.py (importlib mode: a test module cannot import it by name)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("estate_set", Path(__file__).with_name(
@@ -59,7 +65,7 @@ def estate_output(tmp_path_factory: pytest.TempPathFactory) -> Any:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
-    return module.build(tmp_path_factory.mktemp("estate-set") / "data")
+    return module
 
 
 @pytest.fixture

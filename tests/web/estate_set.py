@@ -58,16 +58,24 @@ class EncodingSink:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.records: dict[str, list[bytes]] = {RAW_TOPIC: [], SCANS_TOPIC: []}
+        # (run_id, account_id, region, check_id, fingerprint) of each record ("" for a scan's
+        # last two), to stream a run in parts
+        self.scopes: dict[str, list[tuple[str, ...]]] = {RAW_TOPIC: [], SCANS_TOPIC: []}
 
     def finding(self, finding: Finding) -> None:
-        data = encode(finding.to_wire(), latest("finding"))
+        wire = finding.to_wire()
+        data = encode(wire, latest("finding"))
         with self.lock:
             self.records[RAW_TOPIC].append(data)
+            self.scopes[RAW_TOPIC].append((finding.run_id, finding.account_id, finding.region,
+                                           finding.check_id, wire["fingerprint"]))
 
     def summary(self, summary: ScanSummary) -> None:
         data = encode(summary.to_wire(), latest("scan"))
         with self.lock:
             self.records[SCANS_TOPIC].append(data)
+            self.scopes[SCANS_TOPIC].append((summary.run_id, summary.account_id, summary.region,
+                                             "", ""))
 
     def flush(self) -> None:
         pass

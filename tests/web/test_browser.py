@@ -384,3 +384,92 @@ def test_totals_agree_on_the_jobs_output(driver: Any, estate_output: Any,
         cost = text(driver, "#cost")
         assert f"scope roll-up of {scoped['cost_scope']}" in cost
         assert "Previous month\nno billing data" in cost and "$0.00" not in cost
+
+
+def _money(shown: str) -> Any:
+    from decimal import Decimal
+
+    return Decimal(shown.replace("≥", "").replace("$", "").replace(",", "").strip())
+
+
+def test_group_min_savings_and_correlations_paging(driver: Any, estate_output: Any,
+                                                   tokens_file: Path,
+                                                   tokens: dict[str, str]) -> None:
+    """On the jobs' output: the list grouped by service adds up to the filter's total, a
+    minimum saving filters the rows and the CSV, a group's name filters to it; the
+    correlations page pages and filters by rule, each row naming its primary source."""
+    from decimal import Decimal
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    with serve({"DATA_DIR": estate_output.data_dir, "TOKENS_FILE": tokens_file}) as (url, _app):
+        driver.get(f"{url}/findings?token={tokens['acme']}")
+        wait_for(driver, lambda: body(driver, "refreshed"), "findings data")
+        totals = driver.find_element(By.ID, "totals")
+        Select(driver.find_element(By.ID, "f-group")).select_by_value("service")
+        wait_for(driver, lambda: "group=service" in (totals.get_attribute("data-query") or ""),
+                 "grouped list")
+        groups = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#groups tbody tr'),"
+            " (tr) => Array.from(tr.cells, (c) => c.textContent))")
+        services = driver.execute_script(
+            "return Array.from(document.getElementById('f-service').options, (o) => o.value)"
+            ".filter((v) => v)")
+        assert sorted(g[0] for g in groups) == sorted(services)
+        assert sum(_money(g[3]) for g in groups) == Decimal(totals.get_attribute("data-savings"))
+
+        floor = Decimal("25")
+        box = driver.find_element(By.ID, "f-min")
+        box.send_keys("25")
+        driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+        wait_for(driver, lambda: "min_savings=25" in (totals.get_attribute("data-query") or ""),
+                 "min savings applied")
+        grouped_csv = _csv_in_page(driver)
+        assert {r["group_by"] for r in grouped_csv} == {"service"}
+        assert sum(Decimal(r["estimated_monthly_savings"]) for r in grouped_csv) == \
+            Decimal(totals.get_attribute("data-savings"))
+        Select(driver.find_element(By.ID, "f-group")).select_by_value("")
+        wait_for(driver, lambda: "group=" not in (totals.get_attribute("data-query") or ""),
+                 "ungrouped list")
+        assert driver.find_element(By.ID, "groups-section").get_attribute("hidden")
+        shown = [_money(c) for c in texts(driver, "#findings-table tbody td.savings")]
+        assert shown and min(shown) >= floor
+        rows = _csv_in_page(driver)
+        assert rows and all(Decimal(r["estimated_monthly_savings"]) >= floor for r in rows)
+        assert _counted_sum(rows) == Decimal(totals.get_attribute("data-savings"))
+
+        # a group's name filters the list to it
+        Select(driver.find_element(By.ID, "f-group")).select_by_value("region")
+        wait_for(driver, lambda: "group=region" in (totals.get_attribute("data-query") or ""),
+                 "grouped by region")
+        link = driver.find_element(By.CSS_SELECTOR, "#groups a.group-link")
+        region = link.text
+        link.click()
+        wait_for(driver, lambda: f"region={region}" in (totals.get_attribute("data-query") or ""),
+                 "filtered to the group")
+        assert set(texts(driver, "#findings-table tbody tr td:nth-child(4)")) == {region}
+
+        driver.get(f"{url}/correlations")
+        wait_for(driver, lambda: body(driver, "refreshed"), "correlations data")
+        wait_for(driver, lambda: body(driver, "conn") == "live", "live connection")
+        info = text(driver, "#page-info")
+        assert info.startswith("page 1 of ") and int(info.rsplit(" ", 1)[1]) > 1
+        hrefs = ("return Array.from(document.querySelectorAll('#correlations tbody tr"
+                 " td:first-child a'), (a) => a.getAttribute('href'))")
+        first = driver.execute_script(hrefs)
+        assert len(first) == 25
+        primary = texts(driver, "#correlations tbody tr td:nth-child(5)")
+        assert all(p and p != "—" for p in primary)
+        count = driver.find_element(By.ID, "count")
+        driver.find_element(By.ID, "next").click()
+        wait_for(driver, lambda: "page=2" in (count.get_attribute("data-query") or ""), "page 2")
+        wait_for(driver, lambda: text(driver, "#page-info").startswith("page 2 of "), "page 2")
+        assert not set(driver.execute_script(hrefs)) & set(first)
+        rule = driver.execute_script(
+            "return Array.from(document.getElementById('f-check').options, (o) => o.value)"
+            ".filter((v) => v)[0]")
+        Select(driver.find_element(By.ID, "f-check")).select_by_value(rule)
+        wait_for(driver, lambda: f"check={rule}" in (count.get_attribute("data-query") or ""),
+                 "filtered by rule")
+        assert set(texts(driver, "#correlations tbody tr td:nth-child(2)")) == {rule}

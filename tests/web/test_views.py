@@ -132,8 +132,10 @@ def test_trend_points_accept_other_key_names() -> None:
     snap = _snap([], **{"trend.json": [{"run_id": "r1", "savings": 5},
                                        {"observed_at": "t2", "total": "7.5"}, 3]})
     assert views.trend_points(snap) == [
-        {"label": "r1", "run_id": "r1", "estimated_monthly_savings": "5.00"},
-        {"label": "t2", "run_id": None, "estimated_monthly_savings": "7.50"},
+        {"label": "r1", "run_id": "r1", "estimated_monthly_savings": "5.00",
+         "status": "unverified"},
+        {"label": "t2", "run_id": None, "estimated_monthly_savings": "7.50",
+         "status": "unverified"},
     ]
 
 

@@ -177,6 +177,18 @@
     })))));
   }
 
+  /* A filter drop-down refilled with the current facet values, its choice kept (also when
+     the value is no longer among them, so a bookmarked filter still shows). */
+  function fillSelect(id, values) {
+    const s = document.getElementById(id);
+    const keep = s.value;
+    const first = s.options[0];
+    clear(s).append(first);
+    for (const v of values) s.append(el("option", { value: v, text: v }));
+    if (keep && !values.includes(keep)) s.append(el("option", { value: keep, text: keep }));
+    s.value = keep;
+  }
+
   function findingLink(f, label) {
     const id = f.finding_id || f.fingerprint;
     if (!id) return String(label || "");
@@ -238,5 +250,6 @@
   }
 
   window.FinOps = { el, clear, money, cost, fmtTime, shortTime, banner, api, start, table, findingLink,
+    fillSelect,
     tagList, setConn, savings, unknownsText, resourceCost };
 })();

@@ -12,6 +12,28 @@
     }
   }
 
+  /* A detail value as the page shows it: an object as a key/value table, a list of objects
+     as a table with a column per key, a list of plain values joined; never a JSON string. */
+  function value(v) {
+    if (v === null || v === undefined || v === "") return null;
+    if (Array.isArray(v)) {
+      if (v.some((x) => x !== null && typeof x === "object" && !Array.isArray(x))) {
+        const keys = [...new Set(v.flatMap((x) => x && typeof x === "object" ? Object.keys(x) : []))];
+        const t = F.el("table", { className: "grid nested" });
+        F.table(t, keys.map((k) => ({ label: k, render: (x) => value(x && x[k]) })), v);
+        return t;
+      }
+      return v.map((x) => Array.isArray(x) ? x.join(" × ") : String(x)).join(", ");
+    }
+    if (typeof v === "object") {
+      const t = F.el("table", { className: "grid nested" });
+      F.table(t, [{ label: "Key", key: "k" }, { label: "Value", render: (r) => value(r.v) }],
+        Object.entries(v).map(([k, x]) => ({ k: k, v: x })));
+      return t;
+    }
+    return String(v);
+  }
+
   async function refresh() {
     let doc;
     try {
@@ -47,9 +69,7 @@
         (f.superseded_by && f.superseded_by.length ? " (by " + f.superseded_by.join(", ") + ")" : "")],
       ["Missing prices", (f.missing_prices || []).join(", ")],
       ["Formula", f.savings_formula ? F.el("code", { text: f.savings_formula }) : null],
-      ["Price", f.price === null || f.price === undefined ? null : String(f.price)],
-      ["Price source", f.price_source === null || f.price_source === undefined ? null
-        : String(f.price_source)],
+      ["Price", value(f.price)], ["Price source", value(f.price_source)],
       ["Confidence", f.confidence], ["Alternative group", f.alternative_group],
       ["At the customer's rates", f.estimate_basis && f.estimate_basis.startsWith("bill")
         ? F.money(f.estimate_shown, f.currency) + " (" + f.estimate_basis + ")" : null],
@@ -89,8 +109,7 @@
       { label: "Correlated finding", render: (m) => F.findingLink(m, m.title) },
     ], f.correlated_in || []);
     const details = Object.entries(f.details_parsed || {});
-    kv(document.getElementById("details"), details.map(([k, v]) =>
-      [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)]));
+    kv(document.getElementById("details"), details.map(([k, v]) => [k, value(v)]));
   }
 
   F.start(refresh);

@@ -5,7 +5,7 @@
   const form = document.getElementById("filters");
   const selects = { state: "f-state", lifecycle: "f-lifecycle", severity: "f-severity", service: "f-service",
     region: "f-region", account: "f-account", check: "f-check" };
-  let page = 1, pages = 1;
+  let page = 1, pages = 1, asked = 0;
 
   /* The page URL holds the query, so a filtered view can be bookmarked and survives reloads. */
   const initial = new URLSearchParams(window.location.search);
@@ -18,6 +18,14 @@
   }
   document.getElementById("q").value = initial.get("q") || "";
   document.getElementById("f-tag").value = initial.get("tag") || "";
+  document.getElementById("f-min").value = initial.get("min_savings") || "";
+  if (initial.get("group")) {
+    const g = document.getElementById("f-group");
+    if (![...g.options].some((o) => o.value === initial.get("group"))) {
+      g.append(F.el("option", { value: initial.get("group"), text: "group by " + initial.get("group") }));
+    }
+    g.value = initial.get("group");
+  }
   if (initial.get("sort")) document.getElementById("sort").value = initial.get("sort");
   page = Number(initial.get("page") || 1) || 1;
 
@@ -28,23 +36,22 @@
     return p;
   }
 
-  function fillFacet(id, values) {
-    const s = document.getElementById(id);
-    const keep = s.value;
-    const first = s.options[0];
-    F.clear(s).append(first);
-    for (const v of values) s.append(F.el("option", { value: v, text: v }));
-    if (keep && !values.includes(keep)) s.append(F.el("option", { value: keep, text: keep }));
-    s.value = keep;
-  }
-
   async function refresh() {
     const p = params();
+    const mine = ++asked;
     const doc = await F.api("/api/findings?" + p.toString());
+    if (mine !== asked) return;  /* a newer request (a click, a live update) is under way */
     const d = doc.data;
-    for (const [name, id] of Object.entries(selects)) fillFacet(id, d.facets[name] || []);
+    for (const [name, id] of Object.entries(selects)) F.fillSelect(id, d.facets[name] || []);
     const keys = F.clear(document.getElementById("tag-keys"));
     for (const k of d.facets.tag_keys || []) keys.append(F.el("option", { value: k + ":" }));
+    const group = document.getElementById("f-group");
+    for (const k of d.facets.tag_keys || []) {
+      if (![...group.options].some((o) => o.value === "tag:" + k)) {
+        group.append(F.el("option", { value: "tag:" + k, text: "group by tag " + k }));
+      }
+    }
+    showGroups(d);
     pages = d.pages;
     const csv = new URLSearchParams(p); csv.delete("page");
     document.getElementById("csv").setAttribute("href", "/api/findings.csv?" + csv.toString());
@@ -84,6 +91,40 @@
         F.el("td", {}, F.tagList(f.tags))));
     }
   }
+
+  /* A grouped list: one row per group with its counts and counted total; a group's name
+     filters the list to it. */
+  function showGroups(d) {
+    document.getElementById("groups-section").hidden = !d.group;
+    if (!d.group) return;
+    document.getElementById("groups-title").textContent = "By " + d.group.replace(/^tag:/, "tag ");
+    F.table(document.getElementById("groups"), [
+      { label: "Group", render: (g) => F.el("a", { href: "#", className: "group-link",
+        dataset: { key: g.key } }, g.key) },
+      { label: "Findings", key: "findings", num: true },
+      { label: "Counted", key: "counted", num: true },
+      { label: "Est. savings / mo (counted)", num: true,
+        render: (g) => F.money(g.estimated_monthly_savings, "USD") },
+      { label: "Unpriced", num: true, render: (g) => g.unpriced_findings.count },
+      { label: "Lower bounds", num: true, render: (g) => g.lower_bound.count },
+    ], d.groups || []);
+  }
+
+  document.getElementById("groups").addEventListener("click", (ev) => {
+    const a = ev.target.closest("a.group-link");
+    if (!a) return;
+    ev.preventDefault();
+    const g = document.getElementById("f-group").value, key = a.dataset.key;
+    if (g.startsWith("tag:")) document.getElementById("f-tag").value = g.slice(4) + ":" + key;
+    else {
+      const s = document.getElementById(selects[g]);
+      if (![...s.options].some((o) => o.value === key)) s.append(F.el("option", { value: key, text: key }));
+      s.value = key;
+    }
+    document.getElementById("f-group").value = "";
+    page = 1;
+    apply();
+  });
 
   function apply() {
     window.history.replaceState(null, "", "/findings?" + params().toString());

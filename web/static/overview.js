@@ -4,20 +4,27 @@
   const F = window.FinOps;
   const charts = {};
 
-  function chart(id, type, labels, values, label) {
+  // `partial`: an optional second series of points without a line (a scan in progress)
+  function chart(id, type, labels, values, label, partial, partialLabel) {
     const canvas = document.getElementById(id);
     if (!window.Chart || !canvas) return;
     if (charts[id]) {
       charts[id].data.labels = labels;
       charts[id].data.datasets[0].data = values;
+      if (partial) charts[id].data.datasets[1].data = partial;
       charts[id].update();
       return;
     }
+    const datasets = [{ label: label, data: values, borderWidth: 2,
+      backgroundColor: "rgba(46, 125, 50, 0.55)", borderColor: "rgb(46, 125, 50)",
+      tension: 0.25, fill: type === "line" }];
+    if (partial) {
+      datasets.push({ label: partialLabel, data: partial, showLine: false, pointRadius: 6,
+        pointStyle: "rectRot", borderColor: "rgb(230, 126, 34)", backgroundColor: "#fff" });
+    }
     charts[id] = new window.Chart(canvas, {
       type: type,
-      data: { labels: labels, datasets: [{ label: label, data: values, borderWidth: 2,
-        backgroundColor: "rgba(46, 125, 50, 0.55)", borderColor: "rgb(46, 125, 50)",
-        tension: 0.25, fill: type === "line" }] },
+      data: { labels: labels, datasets: datasets },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
     });
@@ -71,9 +78,20 @@
       (left.length ? "; not counted: " + left.map(([s, n]) => n + " " + s).join(", ") : "");
     chart("chart-service", "bar", d.by_service.map((r) => r.key),
       d.by_service.map((r) => Number(r.estimated_monthly_savings)), "savings / mo");
+    // whole runs make the line; a run in progress (a running sum) is a separate point
+    const whole = (p) => p.status === "complete" || p.status === "unverified";
+    const value = (p) => p.estimated_monthly_savings === null ? null
+      : Number(p.estimated_monthly_savings);
     chart("chart-trend", "line", d.trend.map((p) => F.shortTime(p.label)),
-      d.trend.map((p) => p.estimated_monthly_savings === null ? null
-        : Number(p.estimated_monthly_savings)), "estimated savings");
+      d.trend.map((p) => whole(p) ? value(p) : null), "estimated savings (whole scan runs)",
+      d.trend.map((p) => whole(p) ? null : value(p)), "scan in progress (so far)");
+    const run = d.scan_in_progress;
+    const note = document.getElementById("scan-progress");
+    note.hidden = !run;
+    note.textContent = run ? "Scan run " + run.run_id + " in progress: " + run.scopes_reported +
+      " of " + run.scopes + " account/region scopes reported, " + run.findings_stored + " of " +
+      run.findings_reported + " reported findings stored. Until it completes, the totals keep " +
+      "the previous run's findings for its scopes." : "";
     breakdown("by-service", d.by_service, cur);
     breakdown("by-region", d.by_region, cur);
     breakdown("by-account", d.by_account, cur);
