@@ -102,18 +102,27 @@ def run_states(con: duckdb.DuckDBPyConnection, findings: str, scans: str) -> lis
                                                              strict=True)},
                      int(expected), int(stored)))
     summaries = any(r for _, s, _, _ in runs for r, _ in s.values())
+    # one pass each way (a tenant may hold thousands of runs): the scopes some later run has
+    # completed, and per scope the last earlier run that covered it
+    done_after: list[set[str]] = [set() for _ in runs]
+    done: set[str] = set()
+    for i in range(len(runs) - 1, -1, -1):
+        done_after[i] = set(done)
+        done |= {k for k, (_, c) in runs[i][1].items() if c}
+    last_run: dict[str, int] = {}
     for i, (run_id, scopes, expected, stored) in enumerate(runs):
-        prev = next((s for _, s, _, _ in reversed(runs[:i]) if set(s) & set(scopes)), {})
+        before = [last_run[k] for k in scopes if k in last_run]
+        prev = runs[max(before)][1] if before else {}
+        for k in scopes:
+            last_run[k] = i
         want = set(scopes) | set(prev)
         n_reported = sum(r for r, _ in scopes.values())
         n_complete = sum(c for _, c in scopes.values())
-        later_done = any(any(c for k, (_, c) in s.items() if k in want)
-                         for _, s, _, _ in runs[i + 1:])
         if not summaries:
             status = "unverified"
         elif n_complete == len(want):
             status = "complete"
         else:
-            status = "incomplete" if later_done else "in_progress"
+            status = "incomplete" if want & done_after[i] else "in_progress"
         out.append(RunState(run_id, status, len(want), n_reported, n_complete, expected, stored))
     return out
