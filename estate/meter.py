@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from estate import bill_prices
@@ -285,7 +285,30 @@ def _platform(c: _Cell) -> None:
                   f"sagemaker:{itype}:studio-notebook:hour", nb.get("CreationTime"))
 
 
-COLLECTORS: tuple[Callable[[_Cell], None], ...] = (_ec2, _elb, _rds, _data, _storage, _platform)
+def _lambda(c: _Cell) -> None:
+    """Compute GB-seconds at the functions' recorded use: memory x the mean `Duration` x the
+    mean daily `Invocations` of their CloudWatch history (the estate records 14 days), spread
+    evenly over the hours. Requests are not billed (no request price in the estate's table)."""
+    cw = c.client("cloudwatch")
+    end = datetime.now(UTC)
+    for fn in _pages(c.client("lambda"), "list_functions", "Functions"):
+        dims = [{"Name": "FunctionName", "Value": fn["FunctionName"]}]
+        stats = {}
+        for metric, stat in (("Duration", "Average"), ("Invocations", "Sum")):
+            points = cw.get_metric_statistics(
+                Namespace="AWS/Lambda", MetricName=metric, Dimensions=dims, Period=86400,
+                StartTime=end - timedelta(days=14), EndTime=end, Statistics=[stat])["Datapoints"]
+            stats[metric] = sum(p[stat] for p in points) / len(points) if points else 0.0
+        arch = (fn.get("Architectures") or ["x86_64"])[0]
+        gb_s = fn.get("MemorySize", 128) / 1024 * stats["Duration"] / 1000 * \
+            stats["Invocations"] / 24
+        usage = "Lambda-GB-Second-ARM" if arch == "arm64" else "Lambda-GB-Second"
+        c.add("function", "AWSLambda", fn["FunctionArn"], usage, "Invoke", "Lambda-GB-Second",
+              round(gb_s, 9), f"lambda:{arch}:gb-second", None)
+
+
+COLLECTORS: tuple[Callable[[_Cell], None], ...] = (_ec2, _elb, _rds, _data, _storage, _platform,
+                                                   _lambda)
 
 
 def inventory(endpoint: str, accounts: list[str], regions: list[str]) -> list[Meter]:

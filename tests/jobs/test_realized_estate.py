@@ -125,11 +125,10 @@ def test_every_priced_finding_has_its_resource_on_the_generated_bill(story: Path
     methods = {f["check_id"]: f.get("attribution_method") for f in findings
                if f.get("attribution_method") != "exact_resource"}
     # what the estate does not bill per resource: AMIs (their snapshots bill), S3 without
-    # objects, ECR without images, Lambda requests, stopped instances, RIs (their RIFee lines
+    # objects, ECR without images, stopped instances, RIs (their RIFee lines
     # name the reservation ARN only), SageMaker hosting and FSx (no price in its table)
     unbilled = {"ec2_ami_unused_old", "s3_bucket_no_lifecycle", "s3_multipart_upload_incomplete",
-                "ecr_repository_no_lifecycle", "lambda_function_memory_overprovisioned",
-                "lambda_function_graviton_candidate", "lambda_function_timeout_excessive",
+                "ecr_repository_no_lifecycle",
                 "ec2_instance_stopped_long", "ec2_reserved_instance_expiring",
                 "logs_log_group_stale", "sagemaker_endpoint_idle", "fsx_file_system_idle"}
     assert set(methods) <= unbilled, methods
