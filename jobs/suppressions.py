@@ -5,10 +5,11 @@ leaves the totals and the correlation input. Expiry is compared with the snapsho
 (a data time), not the wall clock, so a replay suppresses exactly what the original run did.
 
 File: `<suppressions_dir>/<tenant>.json` =
-`{"suppressions": [{"check_id"?, "account_id"?, "region"?, "resource_id"?, "tag"?: "key" or
-"key=value", "reason", "author", "expires_at"?: ISO-8601 UTC}]}`. Every matcher given must
-match; a rule with no matcher is refused (it would silently hide everything). The first rule
-in file order that matches wins.
+`{"suppressions": [{"fingerprint"?, "check_id"?, "account_id"?, "region"?, "resource_id"?,
+"tag"?: "key" or "key=value", "reason", "author", "expires_at"?: ISO-8601 UTC,
+"created_at"?}]}`. Every matcher given must match; a rule with no matcher is refused (it would
+silently hide everything). The first rule in file order that matches wins. A `fingerprint`
+rule names exactly one finding: the dashboard's "suppress" writes those (web/dismissals.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-MATCHERS = ("check_id", "account_id", "region", "resource_id", "tag")
+MATCHERS = ("fingerprint", "check_id", "account_id", "region", "resource_id", "tag")
 
 
 class SuppressionError(ValueError):
@@ -32,6 +33,7 @@ class SuppressionError(ValueError):
 class Suppression:
     reason: str
     author: str
+    fingerprint: str | None = None
     check_id: str | None = None
     account_id: str | None = None
     region: str | None = None
@@ -63,7 +65,7 @@ def parse(doc: object, source: str = "<memory>") -> list[Suppression]:
         where = f"{source}[{i}]"
         if not isinstance(raw, dict):
             raise SuppressionError(f"{where}: not an object")
-        unknown = set(raw) - set(MATCHERS) - {"reason", "author", "expires_at"}
+        unknown = set(raw) - set(MATCHERS) - {"reason", "author", "expires_at", "created_at"}
         if unknown:
             raise SuppressionError(f"{where}: unknown keys {sorted(unknown)}")
         if not any(raw.get(m) for m in MATCHERS):
@@ -77,6 +79,7 @@ def parse(doc: object, source: str = "<memory>") -> list[Suppression]:
             Suppression(
                 reason=str(raw["reason"]).strip(),
                 author=str(raw["author"]).strip(),
+                fingerprint=(str(raw["fingerprint"]).strip() if raw.get("fingerprint") else None),
                 check_id=(str(raw["check_id"]).strip().lower() if raw.get("check_id") else None),
                 account_id=(str(raw["account_id"]).replace("-", "").strip()
                             if raw.get("account_id") else None),
@@ -113,7 +116,7 @@ def _rules_table(rules: list[Suppression], as_of: datetime | None) -> pa.Table:
             "idx": pa.array([i for i, _ in live], pa.int64()),
             **{
                 name: pa.array(cols.get(name, []), pa.string())
-                for name in ("reason", "author", "check_id", "account_id", "region",
+                for name in ("reason", "author", "fingerprint", "check_id", "account_id", "region",
                              "resource_id", "tag_key", "tag_value")
             },
             "expires_at": pa.array(cols.get("expires_at", []), pa.timestamp("us", tz="UTC")),
@@ -137,7 +140,8 @@ def apply(
             WITH hit AS (
                 SELECT t.fingerprint, min(r.idx) AS idx
                 FROM {src} t JOIN _supp_rules r
-                  ON (r.check_id IS NULL OR r.check_id = t.check_id)
+                  ON (r.fingerprint IS NULL OR r.fingerprint = t.fingerprint)
+                 AND (r.check_id IS NULL OR r.check_id = t.check_id)
                  AND (r.account_id IS NULL OR r.account_id = t.account_id)
                  AND (r.region IS NULL OR r.region = t.region)
                  AND (r.resource_id IS NULL OR r.resource_id = t.resource_id

@@ -24,6 +24,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from common import settings
 from schemas.topics import SNAPSHOTS_TOPIC
 from web.auth import COOKIE, RedactTokens, SessionSigner, TokenStore, bearer
+from web.dismissals import Actor, DismissalStore
 from web.live import Announcer, Broadcaster, FileWatcher, KafkaWatcher
 from web.snapshots import SnapshotStore, valid_tenant
 
@@ -47,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_HOSTS": None,       # Host header names served (None: any; finops web sets it)
     "SESSION_MAX_AGE_S": 12 * 3600,  # a browser session (signed cookie) lasts this long
     "REMEDIATION": {},            # {check_id: {title, remediation, remediation_cli}}: finops web
+    "SUPPRESSIONS_DIR": None,    # the jobs' suppression files (default: <DATA_DIR>/suppressions)
+    "AUTH_OFF_WRITES": False,    # with auth off, let anyone on the port suppress (demo only)
 }
 
 
@@ -61,6 +64,8 @@ def _check_config(cfg: Mapping[str, Any]) -> None:
             raise ConfigError("auth off needs one valid tenant (--no-auth --tenant NAME)")
     elif not cfg["TOKENS_FILE"]:
         raise ConfigError("a tokens file is required (--tokens FILE), or --no-auth --tenant NAME")
+    if cfg["AUTH_OFF_WRITES"] and not cfg["AUTH_DISABLED"]:
+        raise ConfigError("AUTH_OFF_WRITES (--allow-writes-without-auth) only applies with auth off")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -73,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cfg["DATA_DIR"] = Path(cfg["DATA_DIR"] or settings.DATA_DIR)
     app.json.sort_keys = True  # type: ignore[attr-defined]
 
+    cfg["SUPPRESSIONS_DIR"] = Path(cfg["SUPPRESSIONS_DIR"] or cfg["DATA_DIR"] / "suppressions")
     store = SnapshotStore(cfg["DATA_DIR"])
     broadcaster = Broadcaster()
     announcer = Announcer(store, broadcaster)
@@ -80,14 +86,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["finops"] = {
         "store": store, "broadcaster": broadcaster, "announcer": announcer,
         "tokens": tokens, "watchers": [],
+        "dismissals": DismissalStore(cfg["SUPPRESSIONS_DIR"]),
     }
     logging.getLogger("werkzeug").addFilter(RedactTokens())
 
     from web.api import bp as api_bp
     from web.dashboard import bp as dashboard_bp
+    from web.dismiss_api import bp as dismiss_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(dismiss_bp, url_prefix="/api")
     _install_allowed_hosts(app)
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = session_key(cfg["DATA_DIR"])
@@ -189,8 +198,11 @@ def _install_auth(app: Flask, tokens: TokenStore | None, sessions: SessionSigner
     def authenticate() -> Any:
         if request.endpoint in ("static", "healthz", "logout"):
             return None
+        # g.actor: who writes (audit); g.csrf_binding: what a CSRF token must be bound to
+        # (None: the request brought its own token, so no CSRF token is needed)
         if tokens is None:
             g.tenant, g.auth_off = app.config["DEMO_TENANT"], True
+            g.actor, g.csrf_binding = Actor("anonymous (auth off)", "auth off"), "auth-off"
             return None
         g.auth_off = False
         from_query = request.args.get("token")
@@ -206,17 +218,23 @@ def _install_auth(app: Flask, tokens: TokenStore | None, sessions: SessionSigner
                             max_age=sessions.max_age_s)
             return resp
         token = bearer(request.headers.get("Authorization")) or from_query
+        entry = None
         if token is not None:
-            tenant = tokens.tenant_for(token)
+            entry = tokens.entry_for(token)
+            g.csrf_binding = None
+            via = "token"
         else:
             cookie = request.cookies.get(COOKIE)
-            tenant = sessions.tenant_for(cookie, tokens)
-            if tenant is None and cookie:
+            session = sessions.session_for(cookie, tokens)
+            if session is None and cookie:
                 return _unauthorized("the session expired or is not valid")
-        if tenant is None:
+            if session is not None:
+                entry, g.csrf_binding = session
+            via = "session"
+        if entry is None:
             return _unauthorized("a valid API token is required" if token is None
                                  else "that token is not valid")
-        g.tenant = tenant
+        g.tenant, g.actor = entry.tenant, Actor(entry.identity, via)
         return None
 
 

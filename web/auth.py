@@ -1,7 +1,8 @@
 """Who is asking: every request is scoped to exactly one tenant by an API token.
 
 Tokens live in a JSON file as sha256 hashes only (`{"tokens": [{"tenant": "acme",
-"sha256": "…"}]}`), so the file is not a secret by itself. A token arrives as
+"sha256": "…", "name": "ana"?}]}`), so the file is not a secret by itself; `name` is who the
+token is in the audit log of dashboard writes (default: "token <first 8 hex of its hash>"). A token arrives as
 `Authorization: Bearer …`, as the HttpOnly cookie the browser holds, or once as `?token=`
 on a page link, which sets that cookie and redirects to the same URL without the token (so
 it does not stay in the address bar, history or later log lines). Lookup hashes the
@@ -17,6 +18,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from web.snapshots import valid_tenant
 COOKIE = "finops_token"
 _TOKEN_IN_TEXT = re.compile(r"((?:^|[?&])token=)[^&\s\"']*", re.IGNORECASE)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_NAME = re.compile(r"^[\w.@+ -]{1,64}$")
 
 
 class AuthConfigError(Exception):
@@ -55,10 +58,16 @@ class RedactTokens(logging.Filter):
 class TokenEntry:
     tenant: str
     sha256: str
+    name: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """Who this token is in audit entries: its name, else a prefix of its hash."""
+        return self.name or f"token {self.sha256[:8]}"
 
 
 class TokenStore:
-    """Hashed tokens from a config file; `tenant_for(token)` is the only question it answers."""
+    """Hashed tokens from a config file; which entry (tenant, name) a token is, nothing more."""
 
     def __init__(self, entries: list[TokenEntry]) -> None:
         self.entries = entries
@@ -82,19 +91,29 @@ class TokenStore:
                 raise AuthConfigError(
                     f"tokens file {path}: entry {i} ({tenant}) needs a 64-hex sha256 of the token"
                 )
-            entries.append(TokenEntry(tenant, digest))
+            name = row.get("name")
+            if name is not None and not (isinstance(name, str) and _NAME.match(name)):
+                raise AuthConfigError(
+                    f"tokens file {path}: entry {i} ({tenant}) has a name that is not 1-64 "
+                    "letters, digits, spaces or . @ + - _")
+            entries.append(TokenEntry(tenant, digest, name))
         return cls(entries)
 
-    def tenant_for(self, token: str | None) -> str | None:
-        """The tenant the token belongs to, or None; compares against every entry."""
+    def entry_for(self, token: str | None) -> TokenEntry | None:
+        """The entry of the token, or None; compares against every entry."""
         if not token:
             return None
         digest = hash_token(token)
         found = None
         for entry in self.entries:
             if hmac.compare_digest(digest, entry.sha256) and found is None:
-                found = entry.tenant
+                found = entry
         return found
+
+    def tenant_for(self, token: str | None) -> str | None:
+        """The tenant the token belongs to, or None."""
+        entry = self.entry_for(token)
+        return entry.tenant if entry else None
 
 
 class SessionSigner:
@@ -113,10 +132,18 @@ class SessionSigner:
         self.max_age_s = max_age_s
 
     def issue(self, tenant: str, token: str) -> str:
-        return str(self._ser.dumps({"t": tenant, "h": hash_token(token)}))
+        # "s": a random session id, which CSRF tokens are bound to (web/csrf.py)
+        return str(self._ser.dumps({"t": tenant, "h": hash_token(token),
+                                    "s": secrets.token_urlsafe(16)}))
 
     def tenant_for(self, cookie: str | None, tokens: TokenStore) -> str | None:
         """The session's tenant while it is fresh, well signed and its token still listed."""
+        found = self.session_for(cookie, tokens)
+        return found[0].tenant if found else None
+
+    def session_for(self, cookie: str | None,
+                    tokens: TokenStore) -> tuple[TokenEntry, str] | None:
+        """(token entry, session id) of a fresh, well-signed session whose token is listed."""
         if not cookie:
             return None
         from itsdangerous import BadSignature
@@ -130,7 +157,7 @@ class SessionSigner:
         digest, tenant = str(doc.get("h", "")), doc.get("t")
         for entry in tokens.entries:
             if hmac.compare_digest(digest, entry.sha256) and entry.tenant == tenant:
-                return entry.tenant
+                return entry, str(doc.get("s") or digest)
         return None
 
 

@@ -37,7 +37,11 @@ def findings() -> str:
 
 @bp.get("/findings/<finding_id>")
 def finding(finding_id: str) -> str:
-    return page("finding.html", "finding", finding_id=finding_id)
+    from web.dismiss_api import csrf_token, write_refusal
+
+    # the suppress form posts with this session's CSRF token (web/csrf.py)
+    return page("finding.html", "finding", finding_id=finding_id, csrf_token=csrf_token() or "",
+                write_refusal=write_refusal() or "")
 
 
 @bp.get("/correlations")

@@ -2,7 +2,8 @@
 
 Auth is on unless asked otherwise: `--tokens FILE` (hashed tokens per tenant), or, for a
 local single-tenant demo only, `--no-auth --tenant NAME`, which every page then marks with
-an "auth off (demo)" badge. `--hash-token` reads a token on stdin and prints the sha256 to
+an "auth off (demo)" badge; with auth off the suppress button is refused unless
+`--allow-writes-without-auth` is given too (the demo does). `--hash-token` reads a token on stdin and prints the sha256 to
 put in the tokens file (the token itself never goes on a command line or into the file).
 """
 
@@ -35,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-auth", action="store_true",
                         help="serve one tenant without authentication (local demo only)")
     parser.add_argument("--tenant", default=None, help="the tenant served with --no-auth")
+    parser.add_argument("--allow-writes-without-auth", action="store_true",
+                        help="with --no-auth, let anyone who reaches the port suppress findings "
+                        "(local demo only; refused by default)")
+    parser.add_argument("--suppressions-dir", default=None, metavar="DIR",
+                        help="the jobs' <tenant>.json suppression files that the finding page's "
+                        "suppress button writes (default <data-dir>/suppressions)")
     parser.add_argument("--bootstrap", default=None,
                         help="Kafka bootstrap servers for snapshot announcements "
                         "(default: KAFKA_BOOTSTRAP_SERVERS or the local broker)")
@@ -73,6 +80,8 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
         raise ValueError("give --tokens FILE, or --no-auth --tenant NAME for a local demo")
     if args.tenant and not args.no_auth:
         raise ValueError("--tenant only applies with --no-auth (tokens decide the tenant)")
+    if getattr(args, "allow_writes_without_auth", False) and not args.no_auth:
+        raise ValueError("--allow-writes-without-auth only applies with --no-auth")
     from checks.docs import remediation_catalog
     from checks.registry import load_checks
 
@@ -82,6 +91,8 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
         "DATA_DIR": args.data_dir,
         "TOKENS_FILE": args.tokens,
         "AUTH_DISABLED": bool(args.no_auth),
+        "AUTH_OFF_WRITES": bool(getattr(args, "allow_writes_without_auth", False)),
+        "SUPPRESSIONS_DIR": getattr(args, "suppressions_dir", None),
         "DEMO_TENANT": args.tenant,
         "KAFKA_BOOTSTRAP": None if args.no_kafka else (args.bootstrap
                                                        or settings.bootstrap_servers()),

@@ -77,3 +77,20 @@ def test_tag_key_only_matches_any_value(kit, lake, shipped_rules):
 def test_unusable_rules_are_refused_with_their_position(bad):
     with pytest.raises(SuppressionError, match=r"test\.json"):
         parse(bad, "test.json")
+
+
+def test_a_fingerprint_rule_suppresses_exactly_that_finding(kit, lake, shipped_rules):
+    """The dashboard's rules name one finding by fingerprint; its neighbours (same check, same
+    account and region) stay counted."""
+    _lake(kit, lake)
+    con = connect(threads=1)
+    kit.load_tables(con, lake)
+    plain = build_tenant(con, "acme", TenantConfig(shipped_rules, None, None))
+    target = next(f for f in json.loads(plain.docs["findings.json"])
+                  if f["resource_id"].endswith("vol-2"))
+    snap = _build(kit, lake, {"suppressions": [
+        {"fingerprint": target["fingerprint"], "reason": "kept for the audit", "author": "ana",
+         "created_at": "2026-12-01T00:00:00Z"}]}, shipped_rules)
+    rows = json.loads(snap.docs["findings.json"])
+    assert {f["fingerprint"] for f in rows if f["suppressed"]} == {target["fingerprint"]}
+    assert snap.docs["summary.json"]["savings"]["estimated_monthly"] == "13.60"
