@@ -91,8 +91,14 @@ class Broadcaster:
         return len(targets)
 
 
+def _files_key(snap: Any) -> tuple[tuple[str, str], ...]:
+    files = (snap.manifest.get("files") if snap is not None else None) or {}
+    return tuple(sorted((str(k), str(v)) for k, v in files.items())) if isinstance(files, dict) else ()
+
+
 class Announcer:
-    """Turns "tenant T may have changed" into at most one event per new snapshot version."""
+    """Turns "tenant T may have changed" into at most one event per new snapshot set (a new
+    version, or new content under the same version)."""
 
     def __init__(self, store: SnapshotStore, broadcaster: Broadcaster) -> None:
         self.store = store
@@ -111,7 +117,10 @@ class Announcer:
             return None
         view = self.store.view(tenant)
         snap = view.snapshot
-        key = (snap.version if snap else None, snap.as_of if snap else None), view.error
+        # The files' hashes too: a suppression change rebuilds a set with the same version
+        # (the input row count) and as-of time, and its pages must still hear of it.
+        key = (snap.version if snap else None, snap.as_of if snap else None,
+               _files_key(snap)), view.error
         with self._lock:
             if self._last.get(tenant) == key:
                 return None

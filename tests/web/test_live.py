@@ -43,6 +43,21 @@ def test_announcer_publishes_once_per_version(data_dir: Path) -> None:
     assert announcer.poke("../etc", "kafka") is None
 
 
+def test_a_new_set_under_the_same_version_is_announced(data_dir: Path) -> None:
+    """A suppression change rebuilds a set with the same version (input row count) and as-of
+    time: the pages must hear of it, yet the same set seen twice is still one event."""
+    announcer, broadcaster = _announcer(data_dir)
+    q = broadcaster.subscribe("acme")
+    rows = make_findings("acme", 4)
+    write_set(data_dir, "acme", rows, version=7)
+    assert announcer.poke("acme", "file")["version"] == 7
+    rows[0] = {**rows[0], "suppressed": True, "counted": False, "count_state": "suppressed"}
+    write_set(data_dir, "acme", rows, version=7)
+    assert announcer.poke("acme", "file")["version"] == 7
+    assert announcer.poke("acme", "kafka") is None
+    assert [q.get_nowait()["version"] for _ in range(2)] == [7, 7] and q.empty()
+
+
 def test_rejected_snapshot_is_an_error_event(data_dir: Path) -> None:
     announcer, broadcaster = _announcer(data_dir)
     q = broadcaster.subscribe("acme")
