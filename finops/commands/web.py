@@ -54,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="server threads (each open page holds one for its live stream)")
     parser.add_argument("--hash-token", action="store_true",
                         help="read a token on stdin, print its sha256 for the tokens file, exit")
+    parser.add_argument("--add-token", default=None, metavar="TENANT",
+                        help="make a random token for TENANT, add its sha256 to --tokens FILE "
+                        "(created if missing), print the token once, exit")
+    parser.add_argument("--token-name", default=None, metavar="NAME",
+                        help="with --add-token: who the token is in the audit of dashboard writes")
     add_metrics_port(parser)
     parser.set_defaults(handler=run)
 
@@ -99,10 +104,53 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def add_token(path: str, tenant: str, name: str | None) -> str:
+    """A new random token for `tenant`: its hash (and name) appended to the tokens file, which
+    is then re-read as the server would read it; returns the token (shown once, stored nowhere)."""
+    import json
+    import os
+    import secrets
+    from pathlib import Path
+
+    from web.auth import TokenStore, hash_token
+
+    file = Path(path)
+    doc = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {"tokens": []}
+    if not isinstance(doc, dict) or not isinstance(doc.get("tokens"), list):
+        raise ValueError(f"tokens file {file}: expected {{\"tokens\": [...]}}")
+    token = secrets.token_urlsafe(32)
+    entry = {"tenant": tenant, "sha256": hash_token(token), **({"name": name} if name else {})}
+    doc["tokens"].append(entry)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    try:
+        TokenStore.from_file(tmp)  # refuse to write a file the server would refuse
+    except Exception:
+        tmp.unlink()
+        raise
+    os.replace(tmp, file)
+    return token
+
+
 def run(args: argparse.Namespace) -> int:
     from web.app import ConfigError, create_app
     from web.auth import AuthConfigError, hash_token
 
+    if args.add_token:
+        if not args.tokens:
+            print("finops web --add-token: give --tokens FILE", file=sys.stderr)
+            return 2
+        try:
+            token = add_token(args.tokens, args.add_token, args.token_name)
+        except (OSError, ValueError, AuthConfigError) as exc:
+            print(f"finops web --add-token: {exc}", file=sys.stderr)
+            return 2
+        print(token)
+        print(f"added a token for tenant {args.add_token} to {args.tokens}; it is shown only now."
+              " Open the dashboard with ?token=<it> once (the browser then keeps a session).",
+              file=sys.stderr)
+        return 0
     if args.hash_token:
         token = sys.stdin.readline().strip()
         if not token:

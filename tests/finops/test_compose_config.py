@@ -22,3 +22,11 @@ def test_docker_compose_config_accepts_the_file() -> None:
     for name in ("kafka-1", "kafka-2", "kafka-3", "estate", "scanner", "stream", "jobs", "web",
                  "notifier", "stream-iceberg", "iceberg-rest", "trino"):
         assert f"\n  {name}:" in services, f"service {name} missing from the resolved config"
+    import yaml
+
+    resolved = yaml.safe_load(proc.stdout)
+    web = resolved["services"]["web"]
+    assert "--no-auth" not in web["command"]
+    tokens = web["command"][web["command"].index("--tokens") + 1]
+    assert tokens == "/run/secrets/web_tokens" and "web_tokens" in str(web["secrets"])
+    assert resolved["secrets"]["web_tokens"]["file"].endswith("deploy/web-tokens.json")

@@ -83,6 +83,19 @@ def test_web_listens_on_all_interfaces_on_8080() -> None:
     assert "8080:8080" in web["ports"]
 
 
+def test_web_serves_with_tokens_from_the_mounted_secret_and_names_its_hosts() -> None:
+    command = [str(c) for c in SERVICES["web"]["command"]]
+    args = build_parser().parse_args(command)
+    assert not args.no_auth and not args.allow_writes_without_auth
+    secret = SERVICES["web"]["secrets"]
+    assert secret == ["web_tokens"] and args.tokens == "/run/secrets/web_tokens"
+    source = COMPOSE["secrets"]["web_tokens"]["file"]
+    default = source.split(":-", 1)[1].rstrip("}")  # ${FINOPS_WEB_TOKENS:-./deploy/...}
+    assert default.lstrip("./") in (ROOT / ".gitignore").read_text()  # hashes, yet not committed
+    hosts = args.allowed_hosts.split(",")
+    assert {"localhost", "127.0.0.1", "web"} <= set(hosts)  # the published port + service name
+
+
 @pytest.mark.parametrize("name", KAFKA_NODES)
 def test_kafka_is_a_three_node_kraft_cluster_with_rf_3_and_min_isr_2(name: str) -> None:
     kafka = SERVICES[name]

@@ -53,6 +53,32 @@ def test_hash_token_reads_stdin(monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out.strip() == hash_token("s3cret")
 
 
+def test_add_token_appends_a_hash_the_server_accepts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from web.auth import TokenStore
+
+    path = tmp_path / "deploy" / "tokens.json"
+    assert main(["web", "--add-token", "acme", "--token-name", "ana", "--tokens", str(path)]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["web", "--add-token", "globex", "--tokens", str(path)]) == 0
+    second = capsys.readouterr().out.strip()
+    store = TokenStore.from_file(path)
+    assert store.entry_for(first) is not None and store.entry_for(first).identity == "ana"
+    assert store.tenant_for(second) == "globex" and first != second
+    assert first not in path.read_text() and second not in path.read_text()
+    assert main(["web", "--add-token", "../x", "--tokens", str(path)]) == 2
+    assert "invalid tenant" in capsys.readouterr().err
+    assert len(TokenStore.from_file(path).entries) == 2  # a refused entry is not written
+    assert main(["web", "--add-token", "acme"]) == 2
+
+
+def test_writes_without_auth_need_no_auth() -> None:
+    with pytest.raises(ValueError, match="only applies with --no-auth"):
+        config_from_args(_args(tokens="t", allow_writes_without_auth=True))
+    got = config_from_args(_args(no_auth=True, tenant="acme", allow_writes_without_auth=True))
+    assert got["AUTH_OFF_WRITES"] is True
+
+
 def test_bad_tokens_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["web", "--tokens", str(tmp_path / "none.json"), "--no-kafka"]) == 2
     assert "none.json" in capsys.readouterr().err
