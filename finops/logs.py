@@ -36,6 +36,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, default=str, sort_keys=True)
 
 
+class TransientKafkaErrors(logging.Filter):
+    """Shows a retriable Kafka client error as a WARNING, not an ERROR.
+
+    aiokafka logs, at ERROR, a group coordinator lookup that the broker answers with
+    COORDINATOR_NOT_AVAILABLE (the offsets topic is still being created a moment after the
+    broker started), then retries and succeeds: start-up noise, not a fault. A record counts as
+    transient when one of its arguments is a client error marked retriable; the text says it
+    is retried, and a persistent one still shows (as a warning, on every retry)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and record.name.startswith("aiokafka") and any(
+                getattr(a, "retriable", False) is True for a in _args_of(record)):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{record.msg} (retriable; the client retries)"
+        return True
+
+
+def _args_of(record: logging.LogRecord) -> tuple[Any, ...]:
+    args = record.args
+    if isinstance(args, tuple):
+        return args
+    return tuple(args.values()) if isinstance(args, dict) else ()
+
+
 def _short(value: Any) -> str:
     text = str(value)
     return repr(text) if " " in text else text
@@ -44,6 +68,7 @@ def _short(value: Any) -> str:
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(TransientKafkaErrors())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -60,7 +85,9 @@ def dict_config(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"finops": {"()": formatter}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "finops", "stream": "ext://sys.stderr"}},
+        "filters": {"transient": {"()": "finops.logs.TransientKafkaErrors"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "finops", "stream": "ext://sys.stderr",
+                                "filters": ["transient"]}},
         "root": {"level": level.upper(), "handlers": ["stderr"]},
         "loggers": {name: {"level": quiet} for name in ("aiokafka", "faust", "mode", "botocore", "urllib3")},
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import signal
@@ -14,6 +16,7 @@ from pathlib import Path
 from common.settings import LOCAL_BROKER_PORT
 from finops.demo import story
 from finops.demo.processes import Child, StartError
+from finops.demo.progress import report_lines, snapshot_line
 
 DUMMY_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -101,7 +104,11 @@ def run_demo(opts: DemoOptions) -> int:
 
         # 3. billing data (enrichment only: its absence fails nothing)
         step(3, total, "billing data: the estate's own hourly CUR 2.0 bill (generated for the demo)")
-        rc = story.bill(data, manifest, opts.tenant) if accounts else 1
+        reports = io.StringIO()
+        with contextlib.redirect_stdout(reports):  # the commands' JSON reports, in words below
+            rc = story.bill(data, manifest, opts.tenant) if accounts else 1
+        for line in report_lines(reports.getvalue()):
+            print(f"      {line}")
         print(f"      cost facts in {data / 'cur_facts'} (bill: {story.bill_dir(data, opts.tenant)})"
               if rc == 0 else "      bill step failed: dashboard shows no billing data")
 
@@ -117,14 +124,17 @@ def run_demo(opts: DemoOptions) -> int:
         snapshot = data / "snapshots" / opts.tenant / "manifest.json"
         jobs.wait_for(snapshot.exists, "first snapshot", 600, needs=children)
         step(7, total, "dashboard ...")
+        # auth off (a local demo; every page says so), and so that the finding page's suppress
+        # button can be tried, writes allowed too (a real deployment serves --tokens)
         web = launch("web", ["web", "--port", str(opts.web_port), "--data-dir", str(data),
-                             "--no-auth", "--tenant", opts.tenant])
+                             "--no-auth", "--tenant", opts.tenant, "--allow-writes-without-auth"])
         url = f"http://127.0.0.1:{opts.web_port}/"
         web.wait_for(lambda: _http_json(f"{url}api/overview") is not None, "dashboard answer", 120)
         summary = _http_json(f"{url}api/overview") or {}
-        print(f"\nfinops-stream is running: open {url}  (auth off: local demo)")
+        print(f"\nfinops-stream is running: open {url}  (auth off: local demo; anyone on this "
+              "machine may suppress findings)")
         print(f"  Parquet: {data / 'findings'}   snapshots: {data / 'snapshots'}   logs: {logs}")
-        print(f"  first snapshot: {json.dumps(summary)[:300]}")
+        print(f"  {snapshot_line(summary)}", flush=True)
         if opts.smoke:
             return 0
         cells = len(accounts) * len([r for r in opts.regions.split(",") if r.strip()])
@@ -132,9 +142,10 @@ def run_demo(opts: DemoOptions) -> int:
         if fix_pending:
             print(f"  after {opts.remediate_after} scan rounds: finops estate remediate --share "
                   f"{opts.remediate_share}, then the bill runs {story.PROJECT_DAYS} days ahead")
-        print("Ctrl-C stops everything.", flush=True)
+        print("Ctrl-C stops everything; a line per new snapshot follows.", flush=True)
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        shown = snapshot_line(summary)
         try:
             while not stop["now"]:
                 dead = [c.name for c in children if not c.alive()]
@@ -142,11 +153,20 @@ def run_demo(opts: DemoOptions) -> int:
                     raise StartError(f"{', '.join(dead)} stopped; see {logs}")
                 if fix_pending and story.completed_rounds(data / "scans", cells) >= opts.remediate_after:
                     fix_pending = False
-                    done = story.remediate(data, manifest, opts.tenant, opts.remediate_share)
+                    reports = io.StringIO()
+                    with contextlib.redirect_stdout(reports):
+                        done = story.remediate(data, manifest, opts.tenant, opts.remediate_share)
+                    for line in report_lines(reports.getvalue()):
+                        print(f"      {line}")
                     print(f"remediated: {done['fixed']} resources fixed ({done['failed']} failed); "
                           "the next scan resolves them, the dashboard then shows realized savings",
                           flush=True)
                 time.sleep(1)
+                now = _http_json(f"{url}api/overview")
+                line = snapshot_line(now) if now else shown
+                if line != shown:
+                    print(f"  {time.strftime('%H:%M:%S')} {line}", flush=True)
+                    shown = line
         except KeyboardInterrupt:
             pass
         print("\nstopping ...", flush=True)
