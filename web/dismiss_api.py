@@ -60,7 +60,7 @@ def _check_write() -> None:
 def _finding(finding_id: str) -> dict[str, Any]:
     row = views.detail(current_view().snapshot, finding_id)
     if row is None:
-        abort(404, description=f"no finding {finding_id!r} in the current snapshot")
+        abort(404, description="no such finding in the current snapshot")
     return row
 
 
