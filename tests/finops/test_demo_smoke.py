@@ -27,6 +27,14 @@ def test_demo_runs_the_whole_system(kafka_bootstrap: str, tmp_path: Path) -> Non
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert f"open http://127.0.0.1:{web_port}/" in out
+    # the console in words: the bill commands' JSON reports and the overview summarized
+    console = proc.stdout.splitlines()
+    assert not [line for line in console if line.lstrip().startswith(("{", "}", '"'))], proc.stdout
+    assert any(line.strip().startswith("bill written: ") and "hourly lines" in line
+               for line in console), proc.stdout
+    assert any("bill lines normalized (" in line for line in console), proc.stdout
+    snapshot = [line for line in console if line.strip().startswith("snapshot v")]
+    assert snapshot and "findings counted" in snapshot[0] and "/month estimated savings" in snapshot[0]
     assert list((data / "findings").rglob("*.parquet")), "the stream wrote no Parquet"
     manifest = json.loads((data / "snapshots" / "demo" / "manifest.json").read_text())
     assert manifest["tenant_id"] == "demo"
