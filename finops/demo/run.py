@@ -129,7 +129,10 @@ def run_demo(opts: DemoOptions) -> int:
         web = launch("web", ["web", "--port", str(opts.web_port), "--data-dir", str(data),
                              "--no-auth", "--tenant", opts.tenant, "--allow-writes-without-auth"])
         url = f"http://127.0.0.1:{opts.web_port}/"
-        web.wait_for(lambda: _http_json(f"{url}api/overview") is not None, "dashboard answer", 120)
+        # a set the dashboard has loaded (one being rewritten the moment it looks is refused,
+        # and the next poll finds it whole), so the first line below has figures in it
+        web.wait_for(lambda: bool(((_http_json(f"{url}api/overview") or {}).get("meta") or {})
+                                  .get("has_snapshot")), "dashboard answer with a snapshot", 120)
         summary = _http_json(f"{url}api/overview") or {}
         print(f"\nfinops-stream is running: open {url}  (auth off: local demo; anyone on this "
               "machine may suppress findings)")

@@ -34,7 +34,8 @@ def test_demo_runs_the_whole_system(kafka_bootstrap: str, tmp_path: Path) -> Non
                for line in console), proc.stdout
     assert any("bill lines normalized (" in line for line in console), proc.stdout
     snapshot = [line for line in console if line.strip().startswith("snapshot v")]
-    assert snapshot and "findings counted" in snapshot[0] and "/month estimated savings" in snapshot[0]
+    assert snapshot, proc.stdout
+    assert "findings counted" in snapshot[0] and "/month estimated savings" in snapshot[0], snapshot
     assert list((data / "findings").rglob("*.parquet")), "the stream wrote no Parquet"
     manifest = json.loads((data / "snapshots" / "demo" / "manifest.json").read_text())
     assert manifest["tenant_id"] == "demo"
