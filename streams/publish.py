@@ -68,6 +68,9 @@ class FindingsPublisher:
             "acks": "all",
             "linger.ms": 5,
             "compression.type": "zstd",
+            # reports only for failed messages: no Python callback per delivered finding (the
+            # errors, the only thing `_on_delivery` keeps, are reported all the same)
+            "delivery.report.only.error": True,
             # retried until delivered: a broker outage blocks the stream (backpressure) instead
             # of letting it commit offsets whose findings never reached the topic
             "message.timeout.ms": 0,
@@ -77,24 +80,33 @@ class FindingsPublisher:
         if err is not None:
             self._errors.append(f"{msg.topic()}[{msg.partition()}]: {err}")
 
+    def _produce_when_room(self, key: bytes, value: bytes,
+                           headers: list[tuple[str, str | bytes | None]]) -> None:
+        while True:
+            self._producer.poll(0.1)
+            try:
+                self._producer.produce(self.topic, value, key, headers=headers,
+                                       on_delivery=self._on_delivery)
+                return
+            except BufferError:
+                continue
+
     def publish(self, rows: pa.Table) -> None:
         # encoded column-wise from the stored table (streams/publish_wire.py), the same bytes as
         # encode(row_to_wire(row)) per row at a fraction of the CPU
         values = self._encoder.values(rows)
         keys = _as_bytes(rows["fingerprint"])
         topics, partitions, offsets = (_as_bytes(rows[name]) for name in _PROVENANCE)
+        produce, topic_out, on_delivery = self._producer.produce, self.topic, self._on_delivery
         for value, key, topic, partition, offset in zip(values, keys, topics, partitions, offsets,
                                                         strict=True):
             headers: list[tuple[str, str | bytes | None]] = [
                 ("finops.source.topic", topic), ("finops.source.partition", partition),
                 ("finops.source.offset", offset)]
-            while True:
-                try:
-                    self._producer.produce(self.topic, key=key, value=value, headers=headers,
-                                           on_delivery=self._on_delivery)
-                    break
-                except BufferError:
-                    self._producer.poll(0.1)
+            try:
+                produce(topic_out, value, key, headers=headers, on_delivery=on_delivery)
+            except BufferError:  # the local queue is full: wait for deliveries, then retry
+                self._produce_when_room(key, value, headers)
         while self._producer.flush(self.flush_wait_s):
             log.warning("findings topic not acknowledging yet; holding the offset commit",
                         extra={"topic": self.topic, "pending": len(self._producer)})
