@@ -138,8 +138,11 @@ class ChunkSink:
             if chunk is None:
                 chunk = self._open[tp] = self._resume(topic, partition, index, offsets[start])
             if row_offsets is not None:
-                mask = pc.and_(pc.greater_equal(row_offsets, lo), pc.less(row_offsets, hi))
-                part = table.filter(mask)
+                bounds = pc.min_max(row_offsets)
+                if lo <= bounds["min"].as_py() and bounds["max"].as_py() < hi:
+                    part = table  # every row is in this chunk (the usual case): no copy
+                else:
+                    part = table.filter(pc.and_(pc.greater_equal(row_offsets, lo), pc.less(row_offsets, hi)))
                 if part.num_rows:
                     chunk.tables.append(part)
                     chunk.rows += part.num_rows

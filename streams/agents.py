@@ -31,23 +31,38 @@ log = logging.getLogger(__name__)
 
 
 class PartitionedAcker:
-    """Holds unacked events per partition until their offsets are durable."""
+    """Holds the messages of unacked events per partition until their offsets are durable.
 
-    def __init__(self) -> None:
+    Only the transport `Message` is kept, stripped of key, value and headers once the processor
+    has read them (`strip`): what an ack needs is its offset and ack state, and a partition holds
+    up to a whole chunk of offsets (10,000 by default) until the chunk completes. The faust
+    `Event` (its own headers dict) and the payload bytes would be most of that memory."""
+
+    def __init__(self, ack: Callable[[Any], Any]) -> None:
+        self.ack = ack  # Message -> None: what Event.ack does with the message
         self.held: dict[tuple[str, int], deque[Any]] = {}
 
-    def hold(self, key: tuple[str, int], events: list[Any]) -> None:
-        self.held.setdefault(key, deque()).extend(events)
+    def hold(self, key: tuple[str, int], messages: list[Any]) -> None:
+        self.held.setdefault(key, deque()).extend(messages)
+
+    @staticmethod
+    def strip(messages: list[Any]) -> None:
+        for msg in messages:
+            msg.key = msg.value = msg.headers = None
 
     def release(self, done: Committable) -> int:
-        """Ack every held event up to `done.through_offset`: `Event.ack` is what `Stream.ack`
-        does minus its per-event monitor hooks (and without a coroutine per event)."""
+        """Ack every held message up to `done.through_offset`: `Event.ack` is `Message.ack` with
+        the app's consumer, without the event or a coroutine per event."""
         queue = self.held.get((done.topic, done.partition))
+        ack = self.ack
         released = 0
-        while queue and queue[0].message.offset <= done.through_offset:
-            queue.popleft().ack()
+        while queue and queue[0].offset <= done.through_offset:
+            ack(queue.popleft())
             released += 1
         return released
+
+    def held_count(self) -> int:
+        return sum(len(q) for q in self.held.values())
 
     def forget(self, key: tuple[str, int]) -> None:
         self.held.pop(key, None)
@@ -81,8 +96,7 @@ async def batches(channel: Any, max_events: int, within_s: float) -> AsyncIterat
         yield events
 
 
-def _incoming(event: Any) -> Incoming:
-    msg = event.message
+def _incoming(msg: Any) -> Incoming:
     headers = msg.headers
     if headers:
         if isinstance(headers, dict):
@@ -101,7 +115,7 @@ def _make_agent(
     settings: StreamSettings,
 ) -> Callable[..., Any]:
     topic = app.topic(topic_name, value_serializer="raw", key_serializer="raw")
-    acker = PartitionedAcker()
+    acker = PartitionedAcker(lambda msg: msg.ack(app.consumer))
     state = {"last_batch": time.monotonic(), "logged": 0, "last_open_flush": time.monotonic()}
 
     async def consume(stream: faust.StreamT) -> None:
@@ -117,18 +131,23 @@ def _make_agent(
         async for events in batches(channel, settings.batch_max, settings.batch_within_s):
             by_tp: dict[tuple[str, int], list[Any]] = {}
             for event in events:
-                tp = event.message.tp
-                by_tp.setdefault((tp.topic, tp.partition), []).append(event)
+                msg = event.message
+                tp = msg.tp
+                by_tp.setdefault((tp.topic, tp.partition), []).append(msg)
+            del events
             assigned = app.consumer.assignment()
-            for key, tp_events in sorted(by_tp.items()):
+            for key, messages in sorted(by_tp.items()):
                 if TP(*key) not in assigned:
                     # taken before a revocation: the partition's new owner reads them again, and
                     # writing them here would make two writers of one partition's files
                     log.info("events of a revoked partition skipped",
-                             extra={"topic": key[0], "partition": key[1], "events": len(tp_events)})
+                             extra={"topic": key[0], "partition": key[1], "events": len(messages)})
                     continue
-                acker.hold(key, tp_events)
-                done = processor.process(key[0], key[1], [_incoming(e) for e in tp_events])
+                acker.hold(key, messages)
+                incoming = [_incoming(m) for m in messages]
+                acker.strip(messages)  # the processor reads `incoming`; held: offsets only
+                done = processor.process(key[0], key[1], incoming)
+                del incoming
                 if done:
                     dlq.flush()  # dead letters durable before their offsets commit
                     for item in done:

@@ -138,6 +138,9 @@ def create_app(settings: StreamSettings) -> faust.App:
         topic_disable_leader=True,
         topic_partitions=settings.partitions,
         stream_buffer_maxsize=max(4096, settings.batch_max * 2),
+        # records per fetcher hand-over (aiokafka getmany): unset, one call decodes everything
+        # prefetched for every partition at once (tens of thousands of records, memory)
+        broker_max_poll_records=settings.batch_max,
         consumer_max_fetch_size=limits.partition_fetch_bytes,  # else aiokafka skips a larger record
         autodiscover=False,
         broker_session_timeout=settings.session_timeout_s,
