@@ -23,6 +23,20 @@ from streams.processor import Processor, processor_for
 GROUP_ID = "finops-stream"
 
 
+def bound_memory() -> None:
+    """Arrow buffers from the system allocator in a worker process (unless
+    ARROW_DEFAULT_MEMORY_POOL chooses): pyarrow's default, mimalloc, keeps what a chunk write
+    freed (the concatenated, sorted and split copies of each 10,000-row chunk) for reuse, which
+    measured 60-70 MB more peak RSS in a kafka-engine drain than the system allocator, at no
+    measurable CPU cost (in-process Processor, 100k findings)."""
+    import os
+
+    import pyarrow as pa
+
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 @dataclass(frozen=True)
 class StreamSettings:
     bootstrap: str = ""
@@ -121,6 +135,7 @@ class StreamApp(faust.App):
 
 
 def create_app(settings: StreamSettings) -> faust.App:
+    bound_memory()
     limits = settings.limits()
     settings.faust_datadir().mkdir(parents=True, exist_ok=True)  # faust makes only the last level
     app = StreamApp(

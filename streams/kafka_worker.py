@@ -19,7 +19,7 @@ from types import FrameType
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from sinks.chunk_sink import Committable
-from streams.app import StreamSettings, build_processors
+from streams.app import StreamSettings, bound_memory, build_processors
 from streams.failure import EXIT_FAILED, report
 from streams.processor import Incoming, Processor, from_confluent
 
@@ -46,6 +46,7 @@ _COMMIT_LATER = {
 class KafkaWorker:
     def __init__(self, settings: StreamSettings) -> None:
         self.settings = settings
+        bound_memory()
         bootstrap = settings.bootstrap
         limits = settings.limits()
         self.dlq = settings.dead_letter_publisher(limits)
