@@ -473,3 +473,14 @@ def test_group_min_savings_and_correlations_paging(driver: Any, estate_output: A
         wait_for(driver, lambda: f"check={rule}" in (count.get_attribute("data-query") or ""),
                  "filtered by rule")
         assert set(texts(driver, "#correlations tbody tr td:nth-child(2)")) == {rule}
+
+        # a finding's prices, price sources and thresholds are tables, not JSON strings
+        driver.get(f"{url}/findings/{rows[0]['finding_id']}")
+        wait_for(driver, lambda: body(driver, "refreshed"), "detail data")
+        nested = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#details > dd, #savings > dd'),"
+            " (dd) => [dd.previousElementSibling.textContent, !!dd.querySelector('table'),"
+            " dd.textContent])")
+        by_name = {name: (table, shown) for name, table, shown in nested}
+        assert by_name["thresholds"][0] and by_name["prices"][0] and by_name["Price"][0]
+        assert not any(shown.lstrip().startswith(("{", "[")) for _t, shown in by_name.values())
