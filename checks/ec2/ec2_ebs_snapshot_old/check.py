@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
+from checks.aged import Old, OldByAgeCheck
 from checks.config import CheckConfig
-from checks.model import Check, ScanContext, days_between, load_meta
+from checks.model import ScanContext, load_meta
 from checks.pricing import Estimate, Term, estimate, gib_of
 from checks.services.ec2 import EC2Service, Image, Snapshot, Volume
-from contracts.finding import Finding
 
 PLACEHOLDER_VOLUME = "vol-ffffffff"  # copied snapshots: the source volume is unknown
 
@@ -21,6 +23,15 @@ class Models:
     resources: list[Snapshot]
     images: list[Image]
     volumes: list[Volume] | None = None  # None: not collected, existence unknown
+
+    @cached_property
+    def siblings(self) -> Counter[str]:
+        """Snapshots per source volume."""
+        return Counter(s.volume_id for s in self.resources)
+
+    @cached_property
+    def live(self) -> set[str] | None:
+        return None if self.volumes is None else {v.id for v in self.volumes}
 
 
 def snapshot_estimate(ctx: ScanContext, s: Snapshot, of_volume: int) -> Estimate:
@@ -44,35 +55,28 @@ def snapshot_estimate(ctx: ScanContext, s: Snapshot, of_volume: int) -> Estimate
                     note=why, upper_bound=not exact)
 
 
-class Ec2EbsSnapshotOld(Check):
+class Ec2EbsSnapshotOld(OldByAgeCheck):
     meta = load_meta(__file__)
 
     def collect(self, ctx: ScanContext) -> Models:
         ec2 = ctx.service(EC2Service)
         return Models(ec2.snapshots(), ec2.images(), ec2.volumes())
 
-    def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
-        max_age = cfg.get("max_age_days")
+    def candidates(self, models: Models) -> Iterable[Snapshot]:
         used = {sid for img in models.images for sid in img.snapshot_ids}
-        live = None if models.volumes is None else {v.id for v in models.volumes}
-        siblings = Counter(s.volume_id for s in models.resources)
-        for s in models.resources:
-            if s.state != "completed" or s.id in used:
-                continue
-            age = days_between(s.start_time, ctx.now)
-            if age <= max_age:
-                continue
-            est = snapshot_estimate(ctx, s, siblings.get(s.volume_id, 0))
-            yield self.finding(
-                ctx, cfg,
-                resource_id=s.id,
-                title=f"EBS snapshot {s.id} is {age:.0f} days old and unused by any AMI",
-                estimate=est,
-                confidence=0.5,
-                details={"age_days": round(age, 1), "volume_id": s.volume_id,
-                         "volume_exists": "unknown" if live is None else s.volume_id in live,
-                         "volume_size_gib": s.volume_size_gib, "storage_tier": s.storage_tier,
-                         "full_snapshot_size_bytes": s.full_size_bytes},
-                group=self.disposition(ctx, "AWS::EC2::Snapshot", s.id),
-                tags=s.tags,
-            )
+        return [s for s in models.resources if s.state == "completed" and s.id not in used]
+
+    def since(self, ctx: ScanContext, s: Snapshot, models: Models) -> datetime:
+        return s.start_time
+
+    def old(self, ctx: ScanContext, cfg: CheckConfig, s: Snapshot, age: float,
+            models: Models) -> Old:
+        live = models.live
+        return Old(
+            s.id, f"EBS snapshot {s.id} is {age:.0f} days old and unused by any AMI",
+            snapshot_estimate(ctx, s, models.siblings.get(s.volume_id, 0)), 0.5,
+            {"age_days": round(age, 1), "volume_id": s.volume_id,
+             "volume_exists": "unknown" if live is None else s.volume_id in live,
+             "volume_size_gib": s.volume_size_gib, "storage_tier": s.storage_tier,
+             "full_snapshot_size_bytes": s.full_size_bytes},
+            tags=s.tags)

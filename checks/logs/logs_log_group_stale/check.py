@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from checks.aged import Old, OldByAgeCheck
 from checks.config import CheckConfig
-from checks.model import Check, ScanContext, days_between, load_meta
+from checks.model import ScanContext, days_between, load_meta
 from checks.pricing import Term, estimate, gib_of
 from checks.services.base import CollectionFailed
 from checks.services.logs import LogGroup, LogsService
-from contracts.finding import Finding
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,9 @@ class Models:
     last_event: dict[str, datetime | None]
 
 
-class LogsLogGroupStale(Check):
+class LogsLogGroupStale(OldByAgeCheck):
     meta = load_meta(__file__)
+    threshold = "max_idle_days"
 
     def collect(self, ctx: ScanContext) -> Models:
         logs = ctx.service(LogsService)
@@ -37,25 +38,20 @@ class LogsLogGroupStale(Check):
                            check_id=self.meta.id)
         return Models(groups, last)
 
-    def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
-        max_idle = cfg.get("max_idle_days")
-        for g in models.resources:
-            if g.name not in models.last_event or days_between(g.created, ctx.now) <= max_idle:
-                continue
-            last = models.last_event[g.name]
-            idle = days_between(last or g.created, ctx.now)
-            if idle <= max_idle:
-                continue
-            gb = gib_of(g.stored_bytes)
-            yield self.finding(
-                ctx, cfg,
-                resource_id=g.arn or g.name,
-                resource_name=g.name,
-                title=f"Log group {g.name} received no events for {idle:.0f} days",
-                estimate=estimate(ctx.prices, ctx.region,
-                                  [Term(gb, f"{gb} GiB stored", "logs:storage:gb-month")]),
-                confidence=0.8,
-                details={"last_event": last.isoformat() if last else "never",
-                         "idle_days": round(idle, 1), "stored_bytes": g.stored_bytes},
-                group=self.disposition(ctx, self.meta.resource_type, g.arn or g.name),
-            )
+    def candidates(self, models: Models) -> Iterable[LogGroup]:
+        return [g for g in models.resources if g.name in models.last_event]  # old enough
+
+    def since(self, ctx: ScanContext, g: LogGroup, models: Models) -> datetime:
+        return models.last_event[g.name] or g.created
+
+    def old(self, ctx: ScanContext, cfg: CheckConfig, g: LogGroup, idle: float,
+            models: Models) -> Old:
+        last = models.last_event[g.name]
+        gb = gib_of(g.stored_bytes)
+        return Old(g.arn or g.name, f"Log group {g.name} received no events for {idle:.0f} days",
+                   estimate(ctx.prices, ctx.region,
+                            [Term(gb, f"{gb} GiB stored", "logs:storage:gb-month")]),
+                   0.8,
+                   {"last_event": last.isoformat() if last else "never",
+                    "idle_days": round(idle, 1), "stored_bytes": g.stored_bytes},
+                   name=g.name)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
+from checks.aged import Old, OldByAgeCheck
 from checks.config import CheckConfig
-from checks.model import Check, ScanContext, days_between, load_meta
+from checks.model import ScanContext, load_meta
 from checks.pricing import Estimate, Term, estimate
 from checks.services.rds import DBSnapshot, RDSService
-from contracts.finding import Finding
 
 
 def snapshot_estimate(ctx: ScanContext, s: DBSnapshot) -> Estimate:
@@ -20,30 +21,21 @@ def snapshot_estimate(ctx: ScanContext, s: DBSnapshot) -> Estimate:
                     upper_bound=True)
 
 
-class RdsSnapshotManualOld(Check):
+class RdsSnapshotManualOld(OldByAgeCheck):
     meta = load_meta(__file__)
 
     def collect(self, ctx: ScanContext) -> list[DBSnapshot]:
         return ctx.service(RDSService).manual_snapshots()
 
-    def evaluate(self, models: list[DBSnapshot], cfg: CheckConfig,
-                 ctx: ScanContext) -> Iterable[Finding]:
-        for s in models:
-            if s.status != "available" or s.snapshot_type != "manual":
-                continue
-            if s.created is None:
-                continue  # still being taken
-            age = days_between(s.created, ctx.now)
-            if age <= cfg.get("max_age_days"):
-                continue
-            yield self.finding(
-                ctx, cfg,
-                resource_id=s.id,
-                resource_name=s.id,
-                title=f"Manual RDS snapshot {s.id} is {age:.0f} days old",
-                estimate=snapshot_estimate(ctx, s),
-                confidence=0.5,
-                details={"age_days": round(age, 1), "source_instance": s.instance_id,
-                         "allocated_gib": s.allocated_gib},
-                group=self.disposition(ctx, self.meta.resource_type, s.id),
-            )
+    def candidates(self, models: list[DBSnapshot]) -> Iterable[DBSnapshot]:
+        return [s for s in models if s.status == "available" and s.snapshot_type == "manual"]
+
+    def since(self, ctx: ScanContext, s: DBSnapshot, models: object) -> datetime | None:
+        return s.created  # None: still being taken
+
+    def old(self, ctx: ScanContext, cfg: CheckConfig, s: DBSnapshot, age: float,
+            models: object) -> Old:
+        return Old(s.id, f"Manual RDS snapshot {s.id} is {age:.0f} days old",
+                   snapshot_estimate(ctx, s), 0.5,
+                   {"age_days": round(age, 1), "source_instance": s.instance_id,
+                    "allocated_gib": s.allocated_gib}, name=s.id)
