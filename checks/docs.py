@@ -35,10 +35,12 @@ The scanner's least-privilege IAM policy: `finops iam-policy`.
 - Checks of a common shape subclass its base and write only what differs:
   `checks.modernize.FamilySwitchCheck` (previous generation / Graviton: a family map and
   `candidates`; the target is the smallest size of the mapped family with the vCPUs and memory)
-  and `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
+, `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
   namespace, metric or metrics (summed per day), dimension or `dimension_sets` (CloudWatch matches
   whole dimension sets), `silent_is_idle` for metrics published only on activity, `resources`,
-  `judged`, `idle`, which states title, price terms and details through `idle_finding`).
+  `judged`, `idle`, which states title, price terms and details through `idle_finding`) and
+  `checks.aged.OldByAgeCheck` (older than a threshold's days: `threshold`, `candidates`, `since`,
+  `old`).
 
 The runner (`checks.runner.run_checks(ctx, ids)`) validates the tenant config, runs each check,
 and returns findings, per-check counts, resources seen and every collection error.
