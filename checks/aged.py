@@ -37,7 +37,7 @@ class OldByAgeCheck(Check):
 
     threshold: ClassVar[str] = "max_age_days"
 
-    def candidates(self, models: Any) -> Iterable[Any]:
+    def candidates(self, models: Any, cfg: CheckConfig) -> Iterable[Any]:
         raise NotImplementedError
 
     def since(self, ctx: ScanContext, resource: Any, models: Any) -> datetime | None:
@@ -49,7 +49,7 @@ class OldByAgeCheck(Check):
 
     def evaluate(self, models: Any, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         limit = cfg.get(self.threshold)
-        for r in self.candidates(models):
+        for r in self.candidates(models, cfg):
             since = self.since(ctx, r, models)
             if since is None:
                 continue

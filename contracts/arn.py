@@ -42,12 +42,15 @@ ARN_FORMS: dict[str, ArnForm] = {
     "AWS::DynamoDB::Table": ArnForm("dynamodb", "table/{id}"),
     "AWS::Lambda::Function": ArnForm("lambda", "function:{id}"),
     "AWS::ECR::Repository": ArnForm("ecr", "repository/{id}"),
+    "AWS::ECR::Image": ArnForm("ecr", "repository/{id}"),  # id: <repo>/sha256:<digest>
+    "AWS::ECS::Service": ArnForm("ecs", "service/{id}"),  # id: <cluster>/<service>
     "AWS::SecretsManager::Secret": ArnForm("secretsmanager", "secret:{id}"),
     "AWS::EMR::Cluster": ArnForm("elasticmapreduce", "cluster/{id}"),
     "AWS::Redshift::Cluster": ArnForm("redshift", "cluster:{id}", lower_id=True),
     "AWS::ElastiCache::CacheCluster": ArnForm("elasticache", "cluster:{id}", lower_id=True),
     "AWS::KMS::Key": ArnForm("kms", "key/{id}", lower_id=True),
     "AWS::CloudWatch::Alarm": ArnForm("cloudwatch", "alarm:{id}"),
+    "AWS::CloudWatch::Dashboard": ArnForm("cloudwatch", "dashboard/{id}", regional=False),
     "AWS::EFS::FileSystem": ArnForm("elasticfilesystem", "file-system/{id}", lower_id=True),
     "AWS::Route53::HostedZone": ArnForm("route53", "hostedzone/{id}", regional=False,
                                         has_account=False),

@@ -20,7 +20,7 @@ class Thing:
 class Aged(OldByAgeCheck):
     meta = load_meta(manual_old.__file__)  # max_age_days 90
 
-    def candidates(self, models):
+    def candidates(self, models, cfg):
         return models
 
     def since(self, ctx, r, models):

@@ -27,7 +27,7 @@ class Ec2AmiUnusedOld(OldByAgeCheck):
         ec2 = ctx.service(EC2Service)
         return Models(ec2.images(), ec2.instances())
 
-    def candidates(self, models: Models) -> Iterable[Image]:
+    def candidates(self, models: Models, cfg: CheckConfig) -> Iterable[Image]:
         in_use = {i.image_id for i in models.instances}
         return [img for img in models.resources
                 if img.state == "available" and img.id not in in_use]

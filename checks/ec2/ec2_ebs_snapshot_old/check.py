@@ -62,7 +62,7 @@ class Ec2EbsSnapshotOld(OldByAgeCheck):
         ec2 = ctx.service(EC2Service)
         return Models(ec2.snapshots(), ec2.images(), ec2.volumes())
 
-    def candidates(self, models: Models) -> Iterable[Snapshot]:
+    def candidates(self, models: Models, cfg: CheckConfig) -> Iterable[Snapshot]:
         used = {sid for img in models.images for sid in img.snapshot_ids}
         return [s for s in models.resources if s.state == "completed" and s.id not in used]
 

@@ -29,7 +29,7 @@ class Ec2InstanceStoppedLong(OldByAgeCheck):
         ec2 = ctx.service(EC2Service)
         return Models(ec2.instances(), ec2.addresses())
 
-    def candidates(self, models: Models) -> Iterable[Instance]:
+    def candidates(self, models: Models, cfg: CheckConfig) -> Iterable[Instance]:
         return [i for i in models.resources if i.state == "stopped"]
 
     def since(self, ctx: ScanContext, inst: Instance, models: Models) -> datetime | None:

@@ -38,7 +38,7 @@ class LogsLogGroupStale(OldByAgeCheck):
                            check_id=self.meta.id)
         return Models(groups, last)
 
-    def candidates(self, models: Models) -> Iterable[LogGroup]:
+    def candidates(self, models: Models, cfg: CheckConfig) -> Iterable[LogGroup]:
         return [g for g in models.resources if g.name in models.last_event]  # old enough
 
     def since(self, ctx: ScanContext, g: LogGroup, models: Models) -> datetime:

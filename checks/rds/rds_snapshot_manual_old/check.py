@@ -27,7 +27,7 @@ class RdsSnapshotManualOld(OldByAgeCheck):
     def collect(self, ctx: ScanContext) -> list[DBSnapshot]:
         return ctx.service(RDSService).manual_snapshots()
 
-    def candidates(self, models: list[DBSnapshot]) -> Iterable[DBSnapshot]:
+    def candidates(self, models: list[DBSnapshot], cfg: CheckConfig) -> Iterable[DBSnapshot]:
         return [s for s in models if s.status == "available" and s.snapshot_type == "manual"]
 
     def since(self, ctx: ScanContext, s: DBSnapshot, models: object) -> datetime | None:

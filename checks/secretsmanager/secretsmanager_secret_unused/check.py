@@ -20,7 +20,7 @@ class SecretsmanagerSecretUnused(OldByAgeCheck):
     def collect(self, ctx: ScanContext) -> list[Secret]:
         return ctx.service(SecretsManagerService).secrets()
 
-    def candidates(self, models: list[Secret]) -> Iterable[Secret]:
+    def candidates(self, models: list[Secret], cfg: CheckConfig) -> Iterable[Secret]:
         return [s for s in models if not s.deleted]
 
     def since(self, ctx: ScanContext, s: Secret, models: object) -> datetime:
