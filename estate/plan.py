@@ -62,6 +62,10 @@ MIX: dict[str, tuple[float, float]] = {
     "notebook_instance": (0.005, 0.5),
     "opensearch_domain": (0.005, 0.5),
     "fsx_file_system": (0.005, 0.5),
+    "ami_snapshot": (0.005, 0.5),
+    "ecr_image": (0.005, 0.5),
+    "rds_gp2_storage": (0.005, 0.5),
+    "on_demand_table": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -89,6 +93,10 @@ LOOKALIKE = frozenset({
     "notebook_instance",
     "opensearch_domain",
     "fsx_file_system",
+    "ami_snapshot",
+    "ecr_image",
+    "rds_gp2_storage",
+    "on_demand_table",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -137,6 +145,10 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "notebook_instance": ("long_running_notebook_instance",),
     "opensearch_domain": ("idle_opensearch_domain",),
     "fsx_file_system": ("idle_fsx_file_system",),
+    "ami_snapshot": ("snapshot_of_deregistered_ami",),
+    "ecr_image": ("old_ecr_image",),
+    "rds_gp2_storage": ("gp2_storage_rds_instance",),
+    "on_demand_table": ("steady_on_demand_table",),
 }
 
 

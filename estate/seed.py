@@ -11,6 +11,7 @@ from moto.moto_api._internal import mock_random
 
 from estate import (
     seed_data,
+    seed_data_services,
     seed_ec2,
     seed_idle,
     seed_lb,
@@ -85,6 +86,10 @@ def seed_cell(sc: SeedCell) -> None:
         ("notebook_instance", lambda: seed_platform.seed_notebook_instances(sc)),
         ("opensearch_domain", lambda: seed_platform.seed_opensearch_domains(sc)),
         ("fsx_file_system", lambda: seed_platform.seed_fsx_file_systems(sc, compute)),
+        ("ami_snapshot",
+         lambda: seed_data_services.seed_deregistered_ami_snapshots(sc, compute.running[0])),
+        ("ecr_image", lambda: seed_data_services.seed_ecr_images(sc)),
+        ("on_demand_table", lambda: seed_data_services.seed_on_demand_tables(sc)),
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

@@ -20,7 +20,8 @@ def seed_rds(sc: SeedCell) -> None:
         rds.create_db_instance(
             DBInstanceIdentifier=db_id, DBInstanceClass=RDS_CLASSES[i % len(RDS_CLASSES)],
             Engine="postgres", MasterUsername="app", MasterUserPassword="not-a-secret-1",
-            AllocatedStorage=rng.choice([20, 100, 500]), Tags=tag_list(sc.tags(rng)),
+            AllocatedStorage=rng.choice([20, 100, 500]), StorageType="gp3",
+            Tags=tag_list(sc.tags(rng)),
             EngineVersion="16.3")  # in standard support (moto's default 13.4 is not, since 2026-03)
         ages.rds_instance(sc.account_id, sc.region, db_id, ages.ago(sc.now, rng.randint(60, 500)))
         dims = {"DBInstanceIdentifier": db_id}

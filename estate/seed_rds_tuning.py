@@ -18,7 +18,7 @@ def _db(sc: SeedCell, db_id: str, cls: str, tags: dict[str, str], cpu: tuple[flo
     rds.create_db_instance(
         DBInstanceIdentifier=db_id, DBInstanceClass=cls, Engine="postgres",
         MasterUsername="app", MasterUserPassword="not-a-secret-1", AllocatedStorage=100,
-        Tags=tag_list(tags), **{"EngineVersion": "16.3", **extra})
+        Tags=tag_list(tags), **{"EngineVersion": "16.3", "StorageType": "gp3", **extra})
     ages.rds_instance(sc.account_id, sc.region, db_id, ages.ago(sc.now, 200))
     dims = {"DBInstanceIdentifier": db_id}
     r = sc.rng(f"metrics/{db_id}")
@@ -44,6 +44,8 @@ SHAPES: dict[str, tuple[str, str, tuple[float, float], tuple[float, float],
     # PostgreSQL 11 left standard support on 2024-03-01 (RDS Extended Support)
     "rds_extended_support": ("db.t4g.medium", "db.t4g.medium", BUSY_CPU, BUSY_CPU,
                              {"EngineVersion": "11.22"}, {}, "prod"),
+    "rds_gp2_storage": ("db.m7g.large", "db.m7g.large", BUSY_CPU, BUSY_CPU,
+                        {"StorageType": "gp2"}, {}, "prod"),
 }
 
 

@@ -163,6 +163,10 @@ WATCHER_RULES: dict[str, Rule] = {
     "rds-storage.json": _exact({
         "Database Storage Single AZ General Purpose": "rds:gp2:gb-month",
         "Database Storage Single AZ General Purpose-GP3": "rds:gp3:gb-month",
+        "Database Storage Multi AZ General Purpose": "rds:gp2:multi-az:gb-month",
+        "Database Storage Multi AZ General Purpose-GP3": "rds:gp3:multi-az:gb-month",
+        "Provisioned GP3 IOPS Single AZ": "rds:gp3:iops-month",
+        "Provisioned GP3 IOPS Multi AZ": "rds:gp3:multi-az:iops-month",
         "Database Storage Single AZ Provisioned IOPS": "rds:io1:gb-month",
         "Database Storage Single AZ Provisioned IOPS-IO2": "rds:io2:gb-month",
         "Database Storage Single AZ Magnetic": "rds:standard:gb-month",
@@ -211,6 +215,8 @@ WATCHER_RULES: dict[str, Rule] = {
     "dynamodb.json": _exact({
         "Provisioned Read Units": "dynamodb:rcu:hour",
         "Provisioned Write Units": "dynamodb:wcu:hour",
+        "PayPerRequest Read Request Units": "dynamodb:rru:request",
+        "PayPerRequest Write Request Units": "dynamodb:wru:request",
     }),
 }
 

@@ -74,6 +74,10 @@ COVERS = {
     "long_running_notebook_instance": ("sagemaker_notebook_instance_idle",),
     "idle_opensearch_domain": ("opensearch_domain_idle",),
     "idle_fsx_file_system": ("fsx_file_system_idle",),
+    "snapshot_of_deregistered_ami": ("ec2_ebs_snapshot_of_deregistered_ami",),
+    "old_ecr_image": ("ecr_image_old",),
+    "gp2_storage_rds_instance": ("rds_instance_storage_gp2_to_gp3",),
+    "steady_on_demand_table": ("dynamodb_table_on_demand_to_provisioned",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)
