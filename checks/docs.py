@@ -34,8 +34,8 @@ The scanner's least-privilege IAM policy: `finops iam-policy`.
   registry meta-test (`tests/checks/test_registry.py`) fails otherwise. Regenerate this page.
 - Checks of a common shape subclass its base and write only what differs:
   `checks.modernize.FamilySwitchCheck` (previous generation / Graviton: a family map and
-  `candidates`; the target is the smallest size of the mapped family with the vCPUs and memory)
-, `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
+  `candidates`; the target is the smallest size of the mapped family with the vCPUs and memory),
+  `checks.idle.IdleByMetricCheck` (idle by a CloudWatch metric over `lookback_days`:
   namespace, metric or metrics (summed per day), dimension or `dimension_sets` (CloudWatch matches
   whole dimension sets), `silent_is_idle` for metrics published only on activity, `resources`,
   `judged`, `idle`, which states title, price terms and details through `idle_finding`) and
