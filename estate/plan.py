@@ -66,6 +66,9 @@ MIX: dict[str, tuple[float, float]] = {
     "ecr_image": (0.005, 0.5),
     "rds_gp2_storage": (0.005, 0.5),
     "on_demand_table": (0.005, 0.5),
+    "fargate_service": (0.005, 0.5),
+    "dashboard": (0.005, 0.5),
+    "aurora_cluster": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -97,6 +100,9 @@ LOOKALIKE = frozenset({
     "ecr_image",
     "rds_gp2_storage",
     "on_demand_table",
+    "fargate_service",
+    "dashboard",
+    "aurora_cluster",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -149,6 +155,9 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "ecr_image": ("old_ecr_image",),
     "rds_gp2_storage": ("gp2_storage_rds_instance",),
     "on_demand_table": ("steady_on_demand_table",),
+    "fargate_service": ("x86_fargate_service",),
+    "dashboard": ("unused_dashboard",),
+    "aurora_cluster": ("io_heavy_aurora_cluster",),
 }
 
 

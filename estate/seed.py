@@ -90,6 +90,9 @@ def seed_cell(sc: SeedCell) -> None:
          lambda: seed_data_services.seed_deregistered_ami_snapshots(sc, compute.running[0])),
         ("ecr_image", lambda: seed_data_services.seed_ecr_images(sc)),
         ("on_demand_table", lambda: seed_data_services.seed_on_demand_tables(sc)),
+        ("fargate_service", lambda: seed_data_services.seed_fargate_services(sc)),
+        ("dashboard", lambda: seed_data_services.seed_dashboards(sc, compute.running[0])),
+        ("aurora_cluster", lambda: seed_data_services.seed_aurora_clusters(sc)),
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from estate import ages
-from estate.context import SeedCell
+from estate.context import SeedCell, tag_list
 
 OLD_IMAGE_DAYS = 200
 RECENT_IMAGES = 10  # pushed 1-10 days ago: the newest, which no one would delete
@@ -118,3 +118,103 @@ def seed_on_demand_tables(sc: SeedCell) -> None:
                               "ConsumedReadCapacityUnits", dims, 2e5, 6e5,
                               sc.rng(f"metrics/{name}"), "Count")
     sc.manifest.add("on_demand_table", healthy + len(waste))
+
+
+def seed_fargate_services(sc: SeedCell) -> None:
+    """Two Fargate services of 2 tasks (1 vCPU, 2 GB): waste runs on X86_64, the healthy
+    look-alike on ARM64. moto reports no running tasks unless told: the estate says 2."""
+    ecs = sc.client("ecs")
+    waste, healthy = sc.split("fargate_service")
+    if not waste and not healthy:
+        sc.manifest.add("fargate_service", 0)
+        return
+    cluster = sc.name("web", 0)
+    ecs.create_cluster(clusterName=cluster)
+    backend = ages._backend("ecs", sc.account_id, sc.region)  # noqa: SLF001
+    for i in range(healthy + len(waste)):
+        x86 = i < len(waste)
+        arch = "X86_64" if x86 else "ARM64"
+        family = sc.name(f"api-{arch.lower()}", i)
+        ecs.register_task_definition(
+            family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+            cpu="1024", memory="2048",
+            runtimePlatform={"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
+            containerDefinitions=[{"name": "api", "essential": True,
+                                   "image": f"{sc.account_id}.dkr.ecr.{sc.region}."
+                                            f"amazonaws.com/api:1"}])
+        arn = ecs.create_service(cluster=cluster, serviceName=family, taskDefinition=family,
+                                 desiredCount=2, launchType="FARGATE")["service"]["serviceArn"]
+        service = backend.services[f"{cluster}:{family}"]
+        _set(service, "running_count", 2)
+        _set(service, "pending_count", 0)
+        if x86:
+            sc.waste(waste[i], arn, architecture=arch, running_tasks=2)
+    sc.manifest.add("fargate_service", healthy + len(waste))
+
+
+def seed_dashboards(sc: SeedCell, live_instance: str) -> None:
+    """Dashboards are global, made in the us-east-1 cells only, last edited 60 days ago. Waste:
+    graphs of an instance terminated long ago (no datapoints); healthy: a live instance's."""
+    if sc.region != "us-east-1":
+        sc.manifest.add("dashboard", 0)
+        return
+    cw = sc.client("cloudwatch")
+    waste, healthy = sc.split("dashboard")
+    backend = ages._backend("cloudwatch", sc.account_id, sc.region)  # noqa: SLF001
+    for i in range(healthy + len(waste)):
+        gone = i < len(waste)
+        instance = "i-0badc0ffee0000000" if gone else live_instance
+        name = sc.name("ops-gone" if gone else "ops-live", i)
+        cw.put_dashboard(DashboardName=name, DashboardBody=json.dumps({"widgets": [{
+            "type": "metric", "x": 0, "y": 0, "width": 12, "height": 6, "properties": {
+                "region": sc.region, "title": "CPU", "metrics": [
+                    ["AWS/EC2", "CPUUtilization", "InstanceId", instance],
+                    [".", "NetworkOut", ".", "."]]}}]}))
+        board = backend.dashboards[name]
+        _set(board, "last_modified", ages.ago(sc.now, 60).replace(tzinfo=None))
+        if gone:
+            sc.waste(waste[i], board.arn, dashboard_name=name, plotted_instance=instance)
+    sc.manifest.add("dashboard", healthy + len(waste))
+
+
+def seed_aurora_clusters(sc: SeedCell) -> None:
+    """Two Aurora PostgreSQL Standard clusters of one busy db.r6g.large writer and 100 GiB, 120
+    days old. Waste: ~65 million billed I/Os a day (I/O-Optimized costs less); healthy: ~1
+    million a day."""
+    rds = sc.client("rds")
+    waste, healthy = sc.split("aurora_cluster")
+    backend = ages._backend("rds", sc.account_id, sc.region)  # noqa: SLF001
+    for i in range(healthy + len(waste)):
+        heavy = i < len(waste)
+        cid = f"aurora-{'ledger' if heavy else 'catalog'}-{i:02d}"
+        arn = rds.create_db_cluster(
+            DBClusterIdentifier=cid, Engine="aurora-postgresql", EngineVersion="16.4",
+            MasterUsername="app", MasterUserPassword="not-a-secret-1", StorageType="aurora",
+            AllocatedStorage=1,  # moto has no default size for StorageType aurora
+            Tags=tag_list({"env": "prod", "team": "data"}))["DBCluster"]["DBClusterArn"]
+        writer = f"{cid}-w1"
+        rds.create_db_instance(DBInstanceIdentifier=writer, DBClusterIdentifier=cid,
+                               DBInstanceClass="db.r6g.large", Engine="aurora-postgresql",
+                               Tags=tag_list({"env": "prod", "team": "data"}))
+        created = ages.ago(sc.now, 120).replace(tzinfo=None)
+        _set(backend.clusters[cid], "created", created)
+        _set(backend.clusters[cid], "cluster_create_time", created)
+        ages.rds_instance(sc.account_id, sc.region, writer, ages.ago(sc.now, 120))
+        r = sc.rng(f"metrics/{cid}")
+        db = {"DBInstanceIdentifier": writer}
+        sc.metrics.series(sc.account_id, sc.region, "AWS/RDS", "DatabaseConnections", db,
+                          20.0, 60.0, r, "Count")
+        sc.metrics.series(sc.account_id, sc.region, "AWS/RDS", "CPUUtilization", db,
+                          30.0, 60.0, r, "Percent")
+        vol = {"DBClusterIdentifier": cid}
+        reads, writes = ((4e7, 6e7), (1e7, 2e7)) if heavy else ((5e5, 1e6), (1e5, 2e5))
+        sc.metrics.series(sc.account_id, sc.region, "AWS/RDS", "VolumeReadIOPs", vol, *reads,
+                          r, "Count")
+        sc.metrics.series(sc.account_id, sc.region, "AWS/RDS", "VolumeWriteIOPs", vol, *writes,
+                          r, "Count")
+        sc.metrics.series(sc.account_id, sc.region, "AWS/RDS", "VolumeBytesUsed", vol,
+                          100 * 2.0**30, 101 * 2.0**30, r, "Bytes")
+        if heavy:
+            sc.waste(waste[i], arn, storage_type="aurora", io_per_day=65_000_000,
+                     related=(writer,))
+    sc.manifest.add("aurora_cluster", healthy + len(waste))

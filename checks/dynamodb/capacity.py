@@ -22,8 +22,9 @@ class Models:
     consumed: dict[tuple[str, str], MetricSeries]  # (table, "read"|"write") -> hourly sums
 
 
-def collect(ctx: ScanContext, days: int) -> Models:
-    tables = [t for t in ctx.service(DynamoDBService).tables() if t.billing_mode == "PROVISIONED"]
+def collect(ctx: ScanContext, days: int, mode: str = "PROVISIONED") -> Models:
+    """Tables of one billing mode with their hourly consumed read and write units."""
+    tables = [t for t in ctx.service(DynamoDBService).tables() if t.billing_mode == mode]
     qs = {(t.name, kind): query("AWS/DynamoDB", metric, "Sum", HOUR, TableName=t.name)
           for t in tables for kind, metric, _ in DIMENSIONS}
     got = ctx.service(CloudWatchService).series(qs.values(), days)

@@ -123,6 +123,27 @@ def _aurora(label: str, _loc: str) -> str | None:
     return f"rds:db.{m.group('cls')}:{_RDS_ENGINES[m.group('engine')]}:hour"
 
 
+_AURORA_IOPT = re.compile(
+    r"\[[^]]*\] Database Instance (?P<engine>Aurora MySQL|Aurora PostgreSQL) No license required "
+    r"Aurora IO Optimization Mode db (?P<cls>\S+) [^[]* Single-AZ (?:Current|Previous) Generation")
+_AURORA_STORAGE = {
+    "Any IO Optimized Aurora": "rds:aurora-iopt1:gb-month",
+    "System Operation Aurora I O Operation": "rds:aurora-io:request",
+}
+
+
+def _aurora_iopt(label: str, _loc: str) -> str | None:
+    """Aurora I/O-Optimized instance hours ('Aurora IO Optimization Mode' rows)."""
+    m = _AURORA_IOPT.fullmatch(label)
+    if not m:
+        return None
+    return f"rds:db.{m.group('cls')}:{_RDS_ENGINES[m.group('engine')]}:io-optimized:hour"
+
+
+def _aurora_any(label: str, loc: str) -> str | None:
+    return _aurora(label, loc) or _aurora_iopt(label, loc)
+
+
 def _elasticache(label: str, _loc: str) -> str | None:
     m = re.fullmatch(r"\[OnDemand Cache Instance [^]]* Redis (?:Current|Previous) Generation\] "
                      r"OnDemand Cache Instance .+? cache (\S+) Redis (?:Current|Previous) "
@@ -157,7 +178,8 @@ WATCHER_RULES: dict[str, Rule] = {
     "rds-mysql-ondemand.json": _rds,
     "rds-mariadb-ondemand.json": _rds,
     "rds-postgresql-ondemand.json": _rds,
-    "rds-aurora-ondemand.json": _aurora,
+    "rds-aurora-ondemand.json": _aurora_any,
+    "rds-aurora-storage.json": _exact(_AURORA_STORAGE),
     "elasticache.json": _elasticache,
     "redshift.json": _redshift,
     "rds-storage.json": _exact({
@@ -171,6 +193,7 @@ WATCHER_RULES: dict[str, Rule] = {
         "Database Storage Single AZ Provisioned IOPS-IO2": "rds:io2:gb-month",
         "Database Storage Single AZ Magnetic": "rds:standard:gb-month",
         "Storage Snapshot": "rds:snapshot:gb-month",
+        "Database Storage Single AZ General Purpose-Aurora": "rds:aurora:gb-month",
     }),
     "elb.json": _exact({
         "Application Load Balancer Hours": "elb:application:hour",
@@ -211,6 +234,12 @@ WATCHER_RULES: dict[str, Rule] = {
     }),
     "kms.json": _exact({"Encryption Key": "kms:key:month"}),
     "ecr.json": _exact({"EC2 Container Registry": "ecr:storage:gb-month"}),
+    "ecs.json": _exact({
+        "perCPU per hour": "fargate:x86_64:vcpu-hour",
+        "perGB per hour": "fargate:x86_64:gb-hour",
+        "ARM perCPU per hour": "fargate:arm64:vcpu-hour",
+        "ARM perGB per hour": "fargate:arm64:gb-hour",
+    }),
     "secretsmanager.json": _exact({"Secret": "secretsmanager:secret:month"}),
     "dynamodb.json": _exact({
         "Provisioned Read Units": "dynamodb:rcu:hour",
@@ -218,6 +247,12 @@ WATCHER_RULES: dict[str, Rule] = {
         "PayPerRequest Read Request Units": "dynamodb:rru:request",
         "PayPerRequest Write Request Units": "dynamodb:wru:request",
     }),
+}
+
+# prices given once for location "Any" (not per region): (file, label) -> key
+ANY = "Any"
+GLOBAL_LABELS: dict[tuple[str, str], str] = {
+    ("cloudwatch.json", "Dashboard Basic Dashboard"): "cloudwatch:dashboard:month",
 }
 
 # ebs.json labels -> (key, divisor): gp3 throughput is sold per GiB/s-month, the checks count MiB/s.
@@ -257,6 +292,12 @@ def watcher_prices(data_dir: Path, regions: Mapping[str, str]) -> Iterator[Sourc
             if not isinstance(by_location, dict):
                 raise SnapshotError(f"{path}: {label!r} is not a location -> price map")
             for loc, value in by_location.items():
+                if loc == ANY and (name, label) in GLOBAL_LABELS:  # one price, every region
+                    amount = parse_price(value, f"{path}: {label!r}")
+                    everywhere = GLOBAL_LABELS[(name, label)]
+                    yield from (SourcePrice(r, everywhere, amount, rel, label, as_of)
+                                for r in sorted(set(regions.values())))
+                    continue
                 region = regions.get(base_location(loc))
                 if region is None:
                     continue  # Local Zones, Wavelength, GovCloud, "Any"

@@ -70,6 +70,31 @@ def _snapshot(raw: dict[str, Any]) -> DBSnapshot:
     )
 
 
+@dataclass(frozen=True)
+class DBCluster:
+    id: str
+    arn: str
+    engine: str
+    storage_type: str  # "aurora" (Standard) | "aurora-iopt1" (I/O-Optimized)
+    status: str
+    created: datetime | None
+    members: tuple[str, ...]  # DB instance identifiers
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _cluster(raw: dict[str, Any]) -> DBCluster:
+    return DBCluster(
+        id=raw["DBClusterIdentifier"],
+        arn=raw.get("DBClusterArn", ""),
+        engine=raw["Engine"],
+        storage_type=raw.get("StorageType") or "aurora",
+        status=raw.get("Status", ""),
+        created=utc(raw["ClusterCreateTime"]) if raw.get("ClusterCreateTime") else None,
+        members=tuple(m["DBInstanceIdentifier"] for m in raw.get("DBClusterMembers") or []),
+        tags=_tags(raw),
+    )
+
+
 class RDSService(ServiceBase):
     name = "rds"
 
@@ -84,3 +109,9 @@ class RDSService(ServiceBase):
         raw = self.paginate("DescribeDBSnapshots", "DBSnapshots", SnapshotType="manual")
         return parse_items(self, "DescribeDBSnapshots", raw, _snapshot,
                            lambda r: r["DBSnapshotIdentifier"])
+
+    @cached
+    def clusters(self) -> list[DBCluster]:
+        raw = self.paginate("DescribeDBClusters", "DBClusters")
+        return parse_items(self, "DescribeDBClusters", raw, _cluster,
+                           lambda r: r["DBClusterIdentifier"])

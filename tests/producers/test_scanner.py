@@ -78,6 +78,9 @@ COVERS = {
     "old_ecr_image": ("ecr_image_old",),
     "gp2_storage_rds_instance": ("rds_instance_storage_gp2_to_gp3",),
     "steady_on_demand_table": ("dynamodb_table_on_demand_to_provisioned",),
+    "x86_fargate_service": ("ecs_fargate_graviton_candidate",),
+    "unused_dashboard": ("cloudwatch_dashboard_unused",),
+    "io_heavy_aurora_cluster": ("rds_aurora_io_optimized_candidate",),
 }
 # (kind, detail, value) -> checks that must report the waste resource when its manifest detail
 # has that value (the estate records facts, e.g. volume_type; it never names checks)

@@ -8,11 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from checks.config import CheckConfig
-from checks.dynamodb.capacity import DIMENSIONS, HOUR, Models, capacity_term, per_second
+from checks.dynamodb.capacity import DIMENSIONS, Models, capacity_term, collect, per_second
 from checks.model import Check, ScanContext, days_between, load_meta
 from checks.pricing import HOURS_PER_MONTH, Term, estimate
-from checks.services.cloudwatch import CloudWatchService, query
-from checks.services.dynamodb import DynamoDBService
 from contracts.finding import Finding
 
 REQUEST_KEYS = {"read": "dynamodb:rru:request", "write": "dynamodb:wru:request"}
@@ -24,12 +22,7 @@ class DynamodbTableOnDemandToProvisioned(Check):
 
     def collect(self, ctx: ScanContext) -> Models:
         days = int(ctx.config.for_check(self.meta).get("lookback_days"))
-        tables = [t for t in ctx.service(DynamoDBService).tables()
-                  if t.billing_mode == "PAY_PER_REQUEST"]
-        qs = {(t.name, kind): query("AWS/DynamoDB", metric, "Sum", HOUR, TableName=t.name)
-              for t in tables for kind, metric, _ in DIMENSIONS}
-        got = ctx.service(CloudWatchService).series(qs.values(), days)
-        return Models(tables, {k: got[q] for k, q in qs.items()})
+        return collect(ctx, days, mode="PAY_PER_REQUEST")
 
     def evaluate(self, models: Models, cfg: CheckConfig, ctx: ScanContext) -> Iterable[Finding]:
         days, headroom = cfg.get("lookback_days"), cfg.get("headroom")

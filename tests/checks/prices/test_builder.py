@@ -148,3 +148,33 @@ def test_committed_catalog_is_what_the_build_command_derives(tmp_path):
     out = tmp_path / "built.json"
     assert main(["prices", "build", "--data-dir", str(DATA), "--out", str(out)]) == 0
     assert out.read_bytes() == BUILT_PATH.read_bytes()
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "ap-south-1"])
+def test_keys_of_the_data_service_checks_equal_the_raw_snapshots(catalog, region):
+    loc = {"eu-west-1": "EU (Ireland)", "ap-south-1": "Asia Pacific (Mumbai)"}[region]
+    checks = {
+        "fargate:arm64:vcpu-hour": _json_path(WATCHER / "ecs.json", "ARM perCPU per hour", loc),
+        "fargate:x86_64:gb-hour": _json_path(WATCHER / "ecs.json", "perGB per hour", loc),
+        "dynamodb:rru:request": _json_path(WATCHER / "dynamodb.json",
+                                           "PayPerRequest Read Request Units", loc),
+        "rds:gp3:multi-az:gb-month": _rds_price(
+            WATCHER / "rds-storage.json", "Database Storage Multi AZ General Purpose-GP3", loc),
+        "rds:aurora-io:request": _rds_price(WATCHER / "rds-aurora-storage.json",
+                                            "System Operation Aurora I O Operation", loc),
+        "rds:db.r6g.large:aurora-postgresql:io-optimized:hour": _rds_price(
+            WATCHER / "rds-aurora-ondemand.json",
+            "[Database Instance Aurora PostgreSQL No license required Aurora IO Optimization Mode "
+            "Memory optimized Single-AZ Current Generation] Database Instance Aurora PostgreSQL "
+            "No license required Aurora IO Optimization Mode db r6g.large Memory optimized "
+            "Single-AZ Current Generation", loc),
+        # given once for location "Any": the same price in every region
+        "cloudwatch:dashboard:month": _json_path(WATCHER / "cloudwatch.json",
+                                                 "Dashboard Basic Dashboard", "Any"),
+    }
+    for key, raw in checks.items():
+        price = catalog.get(region, key)
+        assert raw is not None and price is not None and price.amount == raw, (region, key, raw)
+    standard = catalog.get(region, "rds:db.r6g.large:aurora-postgresql:hour")
+    optimized = catalog.get(region, "rds:db.r6g.large:aurora-postgresql:io-optimized:hour")
+    assert standard is not None and optimized is not None and optimized.amount > standard.amount
