@@ -59,7 +59,8 @@ def test_stream_to_table_equals_the_parquet_sink(kafka_bootstrap: str, tmp_path:
 
 def test_sigkill_against_the_iceberg_sink_loses_and_duplicates_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
     n = int(os.environ.get("FINOPS_CRASH_N", "12000"))
-    kills = int(os.environ.get("FINOPS_CRASH_KILLS", "4"))
+    # CI size; the full run: FINOPS_CRASH_N=60000 FINOPS_CRASH_KILLS=8 (docs/stream-storage.md)
+    kills = int(os.environ.get("FINOPS_CRASH_KILLS", "3"))
     rnd = random.Random(int(os.environ.get("FINOPS_CRASH_SEED", "2026")))
     topics = harness.Topics.unique("icecrash")
     topics.create(kafka_bootstrap, 3)

@@ -65,7 +65,8 @@ def test_replay_from_offsets_rebuilds_only_the_tail(kafka_bootstrap: str, tmp_pa
 @pytest.mark.parametrize("engine", ["faust", "kafka"])
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap: str, tmp_path: Path, engine: str) -> None:
     n = int(os.environ.get("FINOPS_CRASH_N", "12000"))
-    kills = int(os.environ.get("FINOPS_CRASH_KILLS", "4"))
+    # CI size; the full run: FINOPS_CRASH_N=60000 FINOPS_CRASH_KILLS=8 (docs/stream-storage.md)
+    kills = int(os.environ.get("FINOPS_CRASH_KILLS", "3"))
     rnd = random.Random(int(os.environ.get("FINOPS_CRASH_SEED", "2026")))
     topics = harness.Topics.unique("crash")
     topics.create(kafka_bootstrap, 3)
