@@ -310,8 +310,11 @@ def _one(r: Mapping[str, Any], by_day: Mapping[str, Mapping[date, float]],
         method=EXACT, confidence=round(confidence, 3))
 
 
-def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[str, Any]:
-    """The per-tenant view: estimated open vs realized, per finding and per check."""
+def report(tenant: str, items: list[Realized], as_of: datetime | None,
+           counted: set[str] | None = None) -> dict[str, Any]:
+    """The per-tenant view: estimated open vs realized, per finding and per check. `counted`:
+    the fingerprints the headline counts (superseded alternatives and suppressed findings left
+    out); without it every open finding adds to the estimate open."""
     def total(values: Iterable[str | None]) -> str:
         return str(sum((Decimal(v) for v in values if v is not None), Decimal("0.00")))
 
@@ -338,7 +341,8 @@ def report(tenant: str, items: list[Realized], as_of: datetime | None) -> dict[s
         "tenant_id": tenant,
         "as_of": None if as_of is None else as_of.isoformat(),
         "estimated_open_monthly": total(i.estimated_monthly for i in items
-                                        if i.state != "resolved"),
+                                        if i.state != "resolved"
+                                        and (counted is None or i.fingerprint in counted)),
         "realized_monthly": total(i.realized_monthly for i in once),
         "realized_this_month": total(i.realized_monthly for i in once
                                      if month and (i.resolved_at or "")[:7] == month),
@@ -417,6 +421,8 @@ def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Pat
     have = {d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description}
     if "details" in have:
         cols += ", details"
+    if "counted" in have:  # the window's table: the estimate open is what the headline counts
+        cols += ", counted"
     rows = con.execute(f"SELECT {cols} FROM {table} ORDER BY fingerprint").fetchall()
     names = [c.strip() for c in cols.split(",")]
     findings = [dict(zip(names, r, strict=True)) for r in rows]
@@ -428,4 +434,6 @@ def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Pat
     except (duckdb.Error, OSError) as exc:  # the bill refines the view; it never stops it
         log.warning("realized savings unavailable", extra={"tenant": tenant, "error": str(exc)})
         end, items = as_of, measure(findings, None, tenant, as_of)
-    return {**report(tenant, items, end), "bill_generated_for_demo": generated}
+    counted = ({str(f["fingerprint"]) for f in findings if f["counted"]}
+               if "counted" in have else None)
+    return {**report(tenant, items, end, counted), "bill_generated_for_demo": generated}

@@ -216,7 +216,7 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "scans.json": documents.scans(con, tenant, header, "tscans"),
         "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc",
                                       runs),
-        "realized.json": realized_document(con, "fcur", cfg.facts_dir, tenant, None),
+        "realized.json": realized_document(con, "fdoc", cfg.facts_dir, tenant, None),
     }
     stages["documents"] = time.perf_counter() - t0
     states = (lifecycle_events.current_states(con, "fcur", docs["realized.json"])
