@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -142,20 +143,29 @@ def remove_orphan_files(table: Table, older_than: datetime) -> int:
         for task in table.scan(snapshot_id=snapshot.snapshot_id).plan_files()
     }
     data_dir = os.path.join(location.removeprefix("file://"), "data")
+    removed = _remove_older(
+        (os.path.join(dirpath, name) for dirpath, _, names in os.walk(data_dir)
+         for name in names if name.endswith(".parquet")), referenced, older_than)
+    log.info("orphan data files removed", extra={"table": table.name(), "removed": removed})
+    return removed
+
+
+def _remove_older(paths: Iterable[str], keep: set[str], older_than: datetime) -> int:
+    """Delete each of `paths` not in `keep` and last modified before `older_than` (a file
+    younger than that may belong to a commit in flight); returns how many were deleted."""
+    import os
+
     cut = older_than.timestamp()
     removed = 0
-    for dirpath, _, filenames in os.walk(data_dir):
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if path in referenced or not name.endswith(".parquet"):
-                continue
-            try:
-                if os.stat(path).st_mtime < cut:
-                    os.remove(path)
-                    removed += 1
-            except FileNotFoundError:
-                continue
-    log.info("orphan data files removed", extra={"table": table.name(), "removed": removed})
+    for path in paths:
+        if path in keep:
+            continue
+        try:
+            if os.stat(path).st_mtime < cut:
+                os.remove(path)
+                removed += 1
+        except FileNotFoundError:
+            continue
     return removed
 
 
@@ -186,17 +196,9 @@ def remove_orphan_metadata(table: Table, older_than: datetime) -> int:
         return 0
     needed = referenced_metadata(table)
     meta_dir = os.path.join(location.removeprefix("file://"), "metadata")
-    cut = older_than.timestamp()
-    removed = 0
-    for name in sorted(os.listdir(meta_dir)) if os.path.isdir(meta_dir) else []:
-        path = os.path.join(meta_dir, name)
-        if path in needed or not (name.endswith(".avro") or name.endswith(".metadata.json")):
-            continue
-        try:
-            if os.stat(path).st_mtime < cut:
-                os.remove(path)
-                removed += 1
-        except FileNotFoundError:
-            continue
+    names = sorted(os.listdir(meta_dir)) if os.path.isdir(meta_dir) else []
+    removed = _remove_older(
+        (os.path.join(meta_dir, n) for n in names
+         if n.endswith(".avro") or n.endswith(".metadata.json")), needed, older_than)
     log.info("orphan metadata files removed", extra={"table": table.name(), "removed": removed})
     return removed
