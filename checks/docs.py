@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from checks.model import Check
+from checks.model import Check, CheckMeta
+from checks.prices.catalog import PriceCatalog
+from checks.prices.coverage import regions_priced
 
 HEADER = """# Checks
 
@@ -24,7 +26,18 @@ The scanner's least-privilege IAM policy: `finops iam-policy`.
 
 - `checks/<service>/<check_id>/metadata.json`: id, title, severity, resource type (CloudFormation
   name, see `contracts/arn.py`), savings category, default thresholds, IAM permissions,
-  remediation text and CLI, description ending in the savings formula.
+  price keys, remediation text and CLI, description ending in the savings formula.
+- `price_keys`: every catalog key the savings read, in the catalog's `service:what:unit` form,
+  `{name}` standing for one varying part (`ec2:{instance_type}:linux:hour`); a check priced by
+  AWS's own estimate (Cost Optimization Hub, Compute Optimizer: their estimated savings after
+  discounts) reads no price and says `"price_keys": "aws-advice"` instead. `price_gaps` maps a
+  declared key the price data has in no region to why (its findings say *unknown* or a lower
+  bound); keys priced in only some regions are listed once, with the reason, in
+  `checks/prices/coverage.py`. Tests hold all of it true: each key is priced in every shipped
+  region unless stated (tests/checks/prices/test_price_keys.py), and every key a check looks up
+  in its unit tests or on the estate scan is one it declares (tests/checks/conftest.py,
+  tests/producers/test_scanner.py). The table's last column: the keys, with the number of the
+  32 shipped regions that price each when not all of them.
 - `checks/<service>/<check_id>/check.py`: one class named after the id in CamelCase with
   `meta = load_meta(__file__)`, `collect(ctx)` (typed models from `checks/services/*`, cached per
   scan, AWS errors raised as `CollectionFailed` and recorded by the runner) and
@@ -47,8 +60,8 @@ and returns findings, per-check counts, resources seen and every collection erro
 
 ## Checks
 
-| Check | Resource | What | Thresholds (default) | Savings formula |
-|---|---|---|---|---|
+| Check | Resource | What | Thresholds (default) | Savings formula | Price keys |
+|---|---|---|---|---|---|
 """
 
 _SAVINGS = re.compile(r"(Savings[^.]*(?:\.\d[^.]*)*\.?.*)$", re.S)
@@ -68,14 +81,27 @@ def _what(description: str) -> str:
     return _cell(description[: match.start()] if match else description)
 
 
-def render(checks: Mapping[str, Check]) -> str:
+def _keys(meta: CheckMeta, catalog: PriceCatalog) -> str:
+    if meta.aws_advice:
+        return "AWS's estimate (no price)"
+    shipped = len(catalog.regions)
+    out = []
+    for key in meta.price_keys:
+        n = len(regions_priced(catalog, key))
+        out.append(f"`{key}`" + ("" if n == shipped else f" ({n}/{shipped})"))
+    return ", ".join(out)
+
+
+def render(checks: Mapping[str, Check], catalog: PriceCatalog | None = None) -> str:
+    catalog = catalog or PriceCatalog.load()
     rows = []
     for check_id, check in sorted(checks.items()):
         m = check.meta
         thresholds = ", ".join(f"`{k}`={v}" for k, v in sorted(m.thresholds.items())) or "-"
         rows.append(
             f"| `{check_id}` ({m.severity}) | `{m.resource_type}` | **{_cell(m.title)}.** "
-            f"{_what(m.description)} | {thresholds} | {_formula(m.description)} |"
+            f"{_what(m.description)} | {thresholds} | {_formula(m.description)} | "
+            f"{_keys(m, catalog)} |"
         )
     return HEADER + "\n".join(rows) + "\n"
 

@@ -9,7 +9,9 @@ built by hand (ages moto cannot fake) and lets five EC2 checks share one Describ
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 SAVINGS_CATEGORIES = ("delete", "rightsize", "modernize", "commit", "schedule", "retention", "none")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+AWS_ADVICE = "aws-advice"  # price_keys of checks priced by AWS's own estimated savings
+OPTIONAL = frozenset({"price_gaps"})
+PRICE_KEY = re.compile(r"[a-z0-9-]+(:[a-z0-9._{}-]+){2,}")  # service:what:unit, at least
 UNKNOWN_PRICE_CONFIDENCE = 0.3  # a finding whose price is unknown never claims more than this
 
 
@@ -48,6 +53,12 @@ class CheckMeta:
     remediation: str
     remediation_cli: str
     description: str
+    # catalog keys the savings read (`service:what:unit`, `{name}` = one varying part), or
+    # AWS_ADVICE for checks that carry AWS's own estimated savings and read no price
+    price_keys: tuple[str, ...] | str = ()
+    # declared keys the project's price data does not have yet -> why (savings unknown / lower
+    # bound until it does); tests/checks/prices hold both lists true against the data
+    price_gaps: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> CheckMeta:
@@ -55,7 +66,7 @@ class CheckMeta:
             raw = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise MetadataError(f"{path}: unreadable metadata: {exc}") from exc
-        missing = [f for f in cls.__dataclass_fields__ if f not in raw]
+        missing = [f for f in cls.__dataclass_fields__ if f not in raw and f not in OPTIONAL]
         if missing:
             raise MetadataError(f"{path}: metadata lacks {missing}")
         unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
@@ -70,6 +81,7 @@ class CheckMeta:
         perms = raw["permissions"]
         if not perms or not all(isinstance(p, str) and ":" in p for p in perms):
             raise MetadataError(f"{path}: permissions must be a non-empty list of IAM actions")
+        keys, gaps = price_keys(raw["price_keys"], raw.get("price_gaps", {}), path)
         return cls(
             id=raw["id"],
             title=raw["title"],
@@ -82,7 +94,49 @@ class CheckMeta:
             remediation=raw["remediation"],
             remediation_cli=raw["remediation_cli"],
             description=raw["description"],
+            price_keys=keys,
+            price_gaps=gaps,
         )
+
+    @property
+    def aws_advice(self) -> bool:
+        """Priced by AWS's own estimate (Cost Optimization Hub / Compute Optimizer)."""
+        return self.price_keys == AWS_ADVICE
+
+    def declares(self, key: str) -> bool:
+        """Whether a concrete catalog key is one of the declared price keys."""
+        return not self.aws_advice and any(price_key_pattern(p).fullmatch(key)
+                                           for p in self.price_keys)
+
+
+def price_keys(keys: Any, gaps: Any, path: Path) -> tuple[tuple[str, ...] | str, dict[str, str]]:
+    """The metadata's `price_keys` (a non-empty list of key patterns, or AWS_ADVICE) and
+    `price_gaps` (declared patterns -> why the price data lacks them), checked."""
+    if keys == AWS_ADVICE:
+        if gaps:
+            raise MetadataError(f"{path}: price_gaps make no sense with {AWS_ADVICE!r}")
+        return AWS_ADVICE, {}
+    if not isinstance(keys, list) or not keys:
+        raise MetadataError(f"{path}: price_keys must be a non-empty list or {AWS_ADVICE!r}")
+    for key in keys:
+        if not isinstance(key, str) or not PRICE_KEY.fullmatch(key):
+            raise MetadataError(f"{path}: price key {key!r} is not service:what:unit")
+    if len(set(keys)) != len(keys):
+        raise MetadataError(f"{path}: price_keys repeat a key")
+    if not isinstance(gaps, dict) or not all(isinstance(v, str) and v for v in gaps.values()):
+        raise MetadataError(f"{path}: price_gaps must map price keys to a reason")
+    undeclared = sorted(set(gaps) - set(keys))
+    if undeclared:
+        raise MetadataError(f"{path}: price_gaps {undeclared} are not in price_keys")
+    return tuple(keys), dict(gaps)
+
+
+@functools.cache
+def price_key_pattern(pattern: str) -> re.Pattern[str]:
+    """`ec2:{instance_type}:{os}:hour` -> a regex where each `{name}` is one run of characters
+    without a colon (keys are colon-separated; the unit is the last segment)."""
+    parts = re.split(r"\{[a-z_]+\}", pattern)
+    return re.compile("[^:]+".join(re.escape(p) for p in parts))
 
 
 class MetadataError(ValueError):

@@ -15,7 +15,9 @@ from moto import mock_aws
 from checks.config import TenantConfig
 from checks.model import ScanContext
 from checks.prices.catalog import PriceCatalog
+from checks.registry import load_checks
 from contracts.cast import Provenance, to_row
+from tests.checks.price_lookups import record_price_lookups
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -25,6 +27,18 @@ REGION = "us-east-1"
 @pytest.fixture(scope="session")
 def catalog() -> PriceCatalog:
     return PriceCatalog.load()
+
+
+@pytest.fixture(autouse=True)
+def only_declared_price_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every price key a check looks up in any check test is one its metadata declares."""
+    lookups = record_price_lookups(monkeypatch)
+    yield
+    checks = load_checks()
+    undeclared = {c: sorted(k for k in keys if not checks[c].meta.declares(k))
+                  for c, keys in lookups.by_check.items()}
+    assert not {c: k for c, k in undeclared.items() if k}, \
+        f"price keys not declared in metadata.json price_keys: {undeclared}"
 
 
 @pytest.fixture

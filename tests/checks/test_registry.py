@@ -52,7 +52,8 @@ def test_every_finding_states_a_savings_formula(check_id):
     thresholds it reads are declared in its metadata."""
     source = (PACKAGE_DIR / CHECKS[check_id].meta.service / check_id / "check.py").read_text()
     # a check of a shared shape (checks/modernize.py, ...) builds its finding in the base class
-    shape = Path(inspect.getsourcefile(type(CHECKS[check_id]).evaluate) or "").read_text()
+    evaluate = inspect.unwrap(type(CHECKS[check_id]).evaluate)  # (price-lookup recorder)
+    shape = Path(inspect.getsourcefile(evaluate) or "").read_text()
     assert "estimate=" in source or "estimate=" in shape
     declared = set(CHECKS[check_id].meta.thresholds)
     used = set(re.findall(r"""\.get\(\s*["']([a-z_]+)["']\s*\)""", source))
@@ -91,7 +92,8 @@ def test_metadata_missing_keys_is_an_error(tmp_path):
     path.write_text(json.dumps({
         "id": "x", "title": "t", "severity": "medium", "service": "ec2",
         "resource_type": "AWS::EC2::Volume", "savings_category": "delete", "thresholds": {},
-        "permissions": [], "remediation": "r", "remediation_cli": "c", "description": "d"}))
+        "permissions": [], "remediation": "r", "remediation_cli": "c", "description": "d",
+        "price_keys": ["ebs:gp2:gb-month"]}))
     with pytest.raises(MetadataError, match="permissions"):
         CheckMeta.from_file(path)
 

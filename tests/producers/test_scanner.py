@@ -21,6 +21,7 @@ from producers.accounts import AccountDirectory
 from producers.scan_sinks import StdoutSink
 from producers.scan_summary import ScanSummary
 from producers.scanner import Scanner, ScanRequest, parse_interval
+from tests.checks.price_lookups import record_price_lookups
 
 REGIONS = ("us-east-1", "eu-west-1")
 # waste kind in the manifest -> the checks that must report every resource of that kind
@@ -92,6 +93,12 @@ DETAIL_COVERS = {
 RELATED_COVERS = {
     "stopped_instance": (("ec2_ebs_volume_on_stopped_instance",), "vol-"),
 }
+# checks whose estate findings need no catalog price at all (so they look up none here)
+NO_PRICE_ON_ESTATE = {
+    "s3_bucket_no_lifecycle": "moto publishes no BucketSizeBytes: size unknown before any price",
+    "dynamodb_table_no_autoscaling": "the seeded tables have no consumed-capacity datapoints",
+    "cloudwatch_dashboard_unused": "each account keeps within the 3 free dashboards: $0.00",
+}
 RUN_ID = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ-[0-9a-f]{8}$")
 
 
@@ -141,9 +148,12 @@ def _directory(estate, **kw) -> AccountDirectory:
     return AccountDirectory(base, endpoint_url=estate.endpoint, **kw)
 
 
-def test_scan_stdout_finds_the_injected_waste_and_nothing_healthy(aws_env, capsys) -> None:
+def test_scan_stdout_finds_the_injected_waste_and_nothing_healthy(aws_env, capsys,
+                                                                  monkeypatch) -> None:
     estate = aws_env
-    checks = sorted(exercised_checks() & set(load_checks()))
+    registry = load_checks()
+    checks = sorted(exercised_checks() & set(registry))
+    lookups = record_price_lookups(monkeypatch)
     assert len(checks) >= 15, f"too few checks registered to judge the estate: {checks}"
     rc = main(["scan", "--tenant", "acme", "--workspace", "prod", "--regions", ",".join(REGIONS),
                "--org", "--stdout", "--checks", ",".join(checks)])
@@ -178,6 +188,14 @@ def test_scan_stdout_finds_the_injected_waste_and_nothing_healthy(aws_env, capsy
                    for w in waste_where[(f["account_id"], f["region"])])
     ]
     assert not flagged_healthy, flagged_healthy
+
+    # price keys: each check priced only with keys its metadata declares, and a check that
+    # reported something priced with at least one of them
+    undeclared = {c: sorted(k for k in keys if not registry[c].meta.declares(k))
+                  for c, keys in lookups.by_check.items()}
+    assert not {c: k for c, k in undeclared.items() if k}, undeclared
+    unpriced = sorted(c for c in checks if by_check[c] and not lookups.by_check.get(c))
+    assert unpriced == sorted(NO_PRICE_ON_ESTATE), unpriced
 
 
 class _Recording(Scanner):
