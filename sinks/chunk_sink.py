@@ -15,6 +15,14 @@ from the files on disk, so the rewrite holds every row once: the same names, the
 nothing had happened. Rows on disk at or past the start offset are dropped from memory, since Kafka
 delivers them again.
 
+A chunk's files can be superseded under other names: a worker handed a run from the middle of a
+chunk (events fetched before a rebalance, handed over late) names that chunk's files by those first
+offsets, and the re-delivery from the chunk's start rewrites it under earlier ones. So a sink that
+may meet such files (after taking a partition over, after a rewind) lists the chunk's files on disk
+when it opens it, loads each offset once, and after each write removes every known file of the
+chunk that the write did not rewrite and whose rows the chunk now holds, once the new files are in
+place (a file with rows the chunk does not yet hold stays until it does).
+
 Several workers of one group may share the output directory. Each partition's files are written by
 its owner only; a chunk counts as written only once every one of its files was renamed into place,
 and a failed write forgets the chunk's written state and raises `SinkWriteError`, so its offsets are
@@ -35,7 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sinks.offset_runs import ascending_runs, goes_back
-from sinks.parquet_format import remove_abandoned_temporaries, write_parquet
+from sinks.parquet_format import remove_abandoned_temporaries, remove_durably, write_parquet
 from sinks.partitioner import file_name, partition_dir, split_by_partition
 
 log = logging.getLogger(__name__)
@@ -68,6 +76,7 @@ class _Chunk:
     last_offset: int = -1
     written_rows: int = -1  # rows in the files on disk for this chunk (-1: none)
     committed_offset: int = -1  # highest offset already returned as committable
+    files: set[Path] = field(default_factory=set)  # this chunk's files known on disk
 
 
 @dataclass
@@ -78,6 +87,7 @@ class SinkStats:
     provisional_writes: int = 0
     chunks_resumed: int = 0
     temporaries_removed: int = 0
+    superseded_removed: int = 0
 
 
 class ChunkSink:
@@ -102,6 +112,7 @@ class ChunkSink:
         self.stats = SinkStats()
         self._open: dict[tuple[str, int], _Chunk] = {}
         self._owned: set[tuple[str, int]] = set()  # partitions whose abandoned temporaries were cleaned
+        self._revisit: set[tuple[str, int]] = set()  # partitions whose next chunk may meet files on disk
 
     def add(self, topic: str, partition: int, offsets: Sequence[int], table: pa.Table) -> list[Committable]:
         """Take one consumed batch of a partition: `offsets` are every offset consumed (valid or
@@ -180,6 +191,7 @@ class ChunkSink:
         log.info("re-delivery: open chunk rewound",
                  extra={"topic": tp[0], "partition": tp[1], "chunk": chunk.index, "to_offset": offset,
                         "last_offset": chunk.last_offset})
+        self._revisit.add(tp)  # the chunk opened next may meet files written from the dropped rows
         if offset <= chunk.index * self.chunk_records:
             self._open.pop(tp, None)
             return None
@@ -198,6 +210,7 @@ class ChunkSink:
         previous owner."""
         removed = remove_abandoned_temporaries(self.root, topic, partition, older_than=time.time())
         self._owned.add((topic, partition))
+        self._revisit.add((topic, partition))
         if removed:
             self.stats.temporaries_removed += len(removed)
             log.info("abandoned temporaries removed",
@@ -205,11 +218,15 @@ class ChunkSink:
 
     def _resume(self, topic: str, partition: int, index: int, first_offset: int) -> _Chunk:
         """A new open chunk; when it starts past the chunk's first offset, reload the rows that
-        earlier workers already stored for [chunk start, first_offset)."""
+        earlier workers already stored for [chunk start, first_offset), each offset once. The
+        chunk's files on disk are listed whenever some may exist (started mid-way, or the first
+        chunk since a take-over or a rewind), so that a write can remove those it supersedes."""
         chunk = _Chunk(index)
         lo = index * self.chunk_records
-        if first_offset == lo:
-            return chunk
+        tp = (topic, partition)
+        if first_offset == lo and tp not in self._revisit:
+            return chunk  # the previous chunk completed here: nothing of this one is on disk
+        self._revisit.discard(tp)
         hi = lo + self.chunk_records
         prefix = f"{topic}+{partition}+"
         for path in sorted(self.root.glob(f"*/*/{prefix}*.parquet")):
@@ -217,7 +234,10 @@ class ChunkSink:
                 file_offset = int(path.name[len(prefix) : -len(".parquet")])
             except ValueError:
                 continue
-            if not lo <= file_offset < hi or file_offset >= first_offset:
+            if not lo <= file_offset < hi:
+                continue
+            chunk.files.add(path)
+            if file_offset >= first_offset:
                 continue
             try:
                 stored = pq.read_table(path, schema=self.schema)
@@ -228,7 +248,8 @@ class ChunkSink:
                 chunk.tables.append(kept.replace_schema_metadata(self.schema.metadata))
                 chunk.rows += kept.num_rows
         if chunk.rows:
-            chunk.tables = [pa.concat_tables(chunk.tables).sort_by([(self.offset_column, "ascending")])]
+            table = _one_row_per_offset(pa.concat_tables(chunk.tables), self.offset_column)
+            chunk.tables, chunk.rows = [table], table.num_rows
             self.stats.chunks_resumed += 1
             log.info(
                 "chunk resumed from disk",
@@ -271,6 +292,7 @@ class ChunkSink:
         table = pa.concat_tables(chunk.tables).combine_chunks()
         chunk.tables = [table]
         table = table.sort_by([(self.offset_column, "ascending")])
+        written: set[Path] = set()
         for (tenant, day), rows in split_by_partition(table, self.time_column).items():
             first = int(rows[self.offset_column][0].as_py())
             path = partition_dir(self.root, tenant, day) / file_name(tp[0], tp[1], first)
@@ -278,9 +300,47 @@ class ChunkSink:
                 size = write_parquet(rows, path)
             except Exception as exc:
                 raise SinkWriteError(tp[0], tp[1], chunk.index, path, exc) from exc
+            written.add(path)
             self.stats.files_written += 1
             self.stats.rows_written += rows.num_rows
             if self.on_file:
                 self.on_file(path, rows.num_rows)
             log.debug("parquet written", extra={"path": str(path), "rows": rows.num_rows, "bytes": size})
         chunk.written_rows = chunk.rows
+        stale = chunk.files - written
+        chunk.files = written | self._remove_superseded(tp, chunk, stale, table[self.offset_column])
+
+    def _remove_superseded(
+        self, tp: tuple[str, int], chunk: _Chunk, stale: set[Path], held: pa.ChunkedArray
+    ) -> set[Path]:
+        """Remove each of the chunk's files that the last write did not rewrite and whose offsets
+        the chunk holds (its rows are in the new files, now in place); returns those kept."""
+        kept: set[Path] = set()
+        for path in sorted(stale):
+            try:
+                offsets = pq.read_table(path, columns=[self.offset_column])[self.offset_column]
+            except FileNotFoundError:
+                continue
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise SinkWriteError(tp[0], tp[1], chunk.index, path, exc) from exc
+            if not pc.all(pc.is_in(offsets, value_set=held)).as_py():
+                kept.add(path)  # holds rows the chunk has not been given again yet
+                continue
+            remove_durably(path)
+            self.stats.superseded_removed += 1
+            log.info("superseded chunk file removed",
+                     extra={"topic": tp[0], "partition": tp[1], "chunk": chunk.index, "path": str(path),
+                            "rows": len(offsets)})
+        return kept
+
+
+def _one_row_per_offset(table: pa.Table, offset_column: str) -> pa.Table:
+    """`table` sorted by offset with one row per offset: files of one chunk may overlap on disk
+    (see the module docstring), and a record's row is the same in each of them."""
+    table = table.sort_by([(offset_column, "ascending")])
+    offsets = table[offset_column]
+    if pc.count_distinct(offsets).as_py() == table.num_rows:
+        return table
+    values = offsets.to_pylist()
+    first = [0] + [i for i in range(1, len(values)) if values[i] != values[i - 1]]
+    return table.take(pa.array(first))

@@ -86,6 +86,13 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def remove_durably(path: Path) -> None:
+    """Delete a stored file for good: a crash after the call cannot bring it back (its rows would
+    be stored twice beside the files that superseded it)."""
+    path.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
 def remove_abandoned_temporaries(root: Path, topic: str, partition: int, *, older_than: float) -> list[Path]:
     """Delete the temporaries of `topic`[`partition`] last modified before `older_than` (epoch
     seconds: when the caller took the partition over) by another writer: a killed or revoked

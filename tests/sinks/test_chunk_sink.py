@@ -122,3 +122,58 @@ def test_flush_open_leaves_chunks_the_log_already_completes(tmp_path: Path) -> N
     feed(plain, data, [250])
     plain.finish()
     assert tree_digest(tmp_path / "skip") == tree_digest(tmp_path / "plain")
+
+
+def stored_offsets(root: Path) -> tuple[int, int]:
+    """(rows, distinct source offsets) over every file under `root`, counted by DuckDB."""
+    import duckdb
+
+    got = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT source_offset) FROM read_parquet('{root}/**/*.parquet')"
+    ).fetchall()
+    return int(got[0][0]), int(got[0][1])
+
+
+def test_rewind_below_a_chunk_started_mid_way_removes_its_superseded_files(tmp_path: Path) -> None:
+    """A worker first handed events from the middle of a chunk (a run fetched before a rebalance,
+    handed over late) writes that chunk's files named by those first offsets; the re-delivery from
+    the chunk's start then rewrites the chunk under other names. The earlier files must go, or
+    their rows are stored twice (a full-size two-worker crash run stored 97 rows twice so)."""
+    data = rows(100)
+    sink = ChunkSink(tmp_path / "out", FINDING_SCHEMA, chunk_records=100)
+    feed(sink, data[37:61], [24])  # the late run, mid-chunk
+    sink.flush_open()  # idle flush: files named by offsets >= 37
+    feed(sink, data, [100])  # the seek back to the committed offset 0: the whole chunk again
+    sink.finish()
+    assert stored_offsets(tmp_path / "out") == (100, 100)
+    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
+    feed(ref, data, [100])
+    ref.finish()
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "ref")
+
+
+def test_resume_over_overlapping_files_keeps_each_offset_once(tmp_path: Path) -> None:
+    """A chunk's files can overlap on disk (a worker killed between putting a chunk's new files in
+    place and removing the ones they supersede). A worker resuming inside that chunk loads each
+    offset once and leaves the chunk's canonical files only."""
+    import shutil
+
+    data = rows(100)
+    late = ChunkSink(tmp_path / "late", FINDING_SCHEMA, chunk_records=100)
+    feed(late, data[37:61], [24])
+    late.flush_open()
+    full = ChunkSink(tmp_path / "full", FINDING_SCHEMA, chunk_records=100)
+    feed(full, data[:61], [61])
+    full.flush_open()
+    shutil.copytree(tmp_path / "late", tmp_path / "out")
+    shutil.copytree(tmp_path / "full", tmp_path / "out", dirs_exist_ok=True)
+    rows_on_disk, distinct = stored_offsets(tmp_path / "out")
+    assert rows_on_disk > distinct  # the overlap this test is about
+    resumed = ChunkSink(tmp_path / "out", FINDING_SCHEMA, chunk_records=100)
+    feed(resumed, data[50:], [50])  # committed through 49
+    resumed.finish()
+    assert stored_offsets(tmp_path / "out") == (100, 100)
+    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
+    feed(ref, data, [100])
+    ref.finish()
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "ref")
