@@ -96,6 +96,19 @@ async def batches(channel: Any, max_events: int, within_s: float) -> AsyncIterat
         yield events
 
 
+def of_current_generation(events: list[Any], generation_id: int, flowing: bool) -> tuple[list[Any], int]:
+    """The events faust's own `Stream` would hand on (`batches` reads the queue past it): fetched
+    in the consumer's current rebalance generation, while flow is active. An event taken from the
+    queue before a rebalance and handed over after it is stale even when the partition came back
+    to this worker: faust seeks every assigned partition to its committed offset on assignment,
+    so those offsets come again, and taking the stale run first made the sink write a chunk from
+    its middle (then from its start again: rows stored twice). Returns (current, skipped count)."""
+    if not flowing:
+        return [], len(events)
+    current = [e for e in events if e.message.generation_id == generation_id]
+    return current, len(events) - len(current)
+
+
 def _incoming(msg: Any) -> Incoming:
     headers = msg.headers
     if headers:
@@ -128,7 +141,13 @@ def _make_agent(
 
     async def _consume(stream: faust.StreamT) -> None:
         channel = aiter(stream.channel)  # what Stream's own iteration and take() read from
-        async for events in batches(channel, settings.batch_max, settings.batch_within_s):
+        async for taken in batches(channel, settings.batch_max, settings.batch_within_s):
+            events, stale = of_current_generation(taken, app.consumer_generation_id, app.flow_control.is_active())
+            del taken
+            if stale:
+                log.info("events of an earlier rebalance generation skipped (they come again)",
+                         extra={"topic": topic_name, "events": stale,
+                                "generation": app.consumer_generation_id})
             by_tp: dict[tuple[str, int], list[Any]] = {}
             for event in events:
                 msg = event.message
