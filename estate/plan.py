@@ -69,6 +69,8 @@ MIX: dict[str, tuple[float, float]] = {
     "fargate_service": (0.005, 0.5),
     "dashboard": (0.005, 0.5),
     "aurora_cluster": (0.005, 0.5),
+    "commitment_instance": (0.005, 0.5),
+    "always_on_instance": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -103,6 +105,8 @@ LOOKALIKE = frozenset({
     "fargate_service",
     "dashboard",
     "aurora_cluster",
+    "commitment_instance",
+    "always_on_instance",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -158,6 +162,8 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "fargate_service": ("x86_fargate_service",),
     "dashboard": ("unused_dashboard",),
     "aurora_cluster": ("io_heavy_aurora_cluster",),
+    "commitment_instance": ("uncovered_on_demand_instance",),
+    "always_on_instance": ("non_production_always_on_instance",),
 }
 
 

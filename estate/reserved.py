@@ -19,6 +19,7 @@ class ReservedInstance:
     end: datetime
     hourly: float
     offering_type: str = "No Upfront"
+    az: str | None = None  # a zonal RI: covers this type in this Availability Zone only
 
     @property
     def state(self) -> str:
@@ -32,8 +33,11 @@ class ReservedInstance:
             "usagePrice": "0.0", "fixedPrice": "0.0", "instanceCount": str(self.count),
             "productDescription": "Linux/UNIX", "state": self.state,
             "instanceTenancy": "default", "currencyCode": "USD",
-            "offeringType": self.offering_type, "offeringClass": "standard", "scope": "Region",
+            "offeringType": self.offering_type, "offeringClass": "standard",
+            "scope": "Availability Zone" if self.az else "Region",
         }
+        if self.az:
+            fields["availabilityZone"] = self.az
         body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
         charges = (f"<recurringCharges><item><frequency>Hourly</frequency>"
                    f"<amount>{self.hourly}</amount></item></recurringCharges>")
@@ -48,6 +52,10 @@ class ReservedInstanceStore:
     def add(self, account_id: str, region: str, ri: ReservedInstance) -> None:
         with self._lock:
             self._items.setdefault((account_id, region), []).append(ri)
+
+    def items(self, account_id: str, region: str) -> list[ReservedInstance]:
+        with self._lock:
+            return list(self._items.get((account_id, region), []))
 
     def clear(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from moto.moto_api._internal import mock_random
 
 from estate import (
+    seed_commitment,
     seed_data,
     seed_data_services,
     seed_ec2,
@@ -93,6 +94,10 @@ def seed_cell(sc: SeedCell) -> None:
         ("fargate_service", lambda: seed_data_services.seed_fargate_services(sc)),
         ("dashboard", lambda: seed_data_services.seed_dashboards(sc, compute.running[0])),
         ("aurora_cluster", lambda: seed_data_services.seed_aurora_clusters(sc)),
+        ("commitment_instance",
+         lambda: seed_commitment.seed_commitment_pairs(sc, compute, images[0])),
+        ("always_on_instance", lambda: seed_commitment.seed_always_on_pairs(sc, compute, images[0])),
+        ("fleet", lambda: seed_commitment.settle_fleet(sc)),  # last: every instance exists
     ]
     for kind, step in steps:
         _reseed_ids(sc, kind)

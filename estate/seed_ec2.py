@@ -48,10 +48,10 @@ def seed_network(sc: SeedCell) -> Compute:
 
 
 def _instance(sc: SeedCell, compute: Compute, image: str, itype: str, tags: dict[str, str],
-              count: int = 1) -> list[str]:
+              count: int = 1, subnet: int = 0) -> list[str]:
     res = sc.client("ec2").run_instances(
         ImageId=image, MinCount=count, MaxCount=count, InstanceType=itype,
-        SubnetId=compute.subnets[0], BlockDeviceMappings=GP3_ROOT,
+        SubnetId=compute.subnets[subnet], BlockDeviceMappings=GP3_ROOT,
         TagSpecifications=tag_spec("instance", tags),
     )
     return [i["InstanceId"] for i in res["Instances"]]
