@@ -46,6 +46,7 @@ import pyarrow as pa
 from jobs.bill_rates import _details, _terms, bare_usage_type, usage_of
 from jobs.cur.enrich import parquet_files
 from jobs.cur.names import quote_literal
+from jobs.documents import unpriced
 
 log = logging.getLogger(__name__)
 WINDOW_DAYS = 14
@@ -436,4 +437,7 @@ def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Pat
         end, items = as_of, measure(findings, None, tenant, as_of)
     counted = ({str(f["fingerprint"]) for f in findings if f["counted"]}
                if "counted" in have else None)
-    return {**report(tenant, items, end, counted), "bill_generated_for_demo": generated}
+    doc = {**report(tenant, items, end, counted), "bill_generated_for_demo": generated}
+    if "unpriced_reason" in have:  # what the estimate open leaves out, as the headline says it
+        doc["unpriced_findings"] = unpriced(con, table)
+    return doc

@@ -102,7 +102,8 @@ def horizon_of(con: duckdb.DuckDBPyConnection, tenant: str,
     return None if as_of is None else as_of - history
 
 
-def tenant_views(con: duckdb.DuckDBPyConnection, tenant: str, history: timedelta | None) -> None:
+def tenant_views(con: duckdb.DuckDBPyConnection, tenant: str, history: timedelta | None,
+                 findings: str = "findings", scans: str = "scans") -> None:
     """Views `tfindings` / `tscans`: the tenant's rows within the history horizon."""
     horizon = horizon_of(con, tenant, history)
     quoted = tenant.replace("'", "''")
@@ -110,19 +111,21 @@ def tenant_views(con: duckdb.DuckDBPyConnection, tenant: str, history: timedelta
     if horizon is not None:
         keep_f = f" AND observed_at >= TIMESTAMPTZ '{horizon.isoformat()}'"
         keep_s = f" AND finished_at >= TIMESTAMPTZ '{horizon.isoformat()}'"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW tfindings AS SELECT * FROM findings"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW tfindings AS SELECT * FROM {findings}"
                 f" WHERE tenant_id = '{quoted}'{keep_f}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW tscans AS SELECT * FROM scans"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW tscans AS SELECT * FROM {scans}"
                 f" WHERE tenant_id = '{quoted}'{keep_s}")
 
 
 def prepare_active(
-    con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig, stages: dict[str, float]
+    con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig, stages: dict[str, float],
+    findings: str = "findings", scans: str = "scans",
 ) -> tuple[Any, Any]:
     """Tables `fcur` (every fingerprint: lifecycle + cost + suppression) and view `factive`
-    (the correlation input: not resolved, not suppressed); returns (clock, enrichment)."""
+    (the correlation input: not resolved, not suppressed); returns (clock, enrichment).
+    `findings` / `scans`: the tables (or views, e.g. up to an as-of time) to read."""
     t0 = time.perf_counter()
-    tenant_views(con, tenant, cfg.history)
+    tenant_views(con, tenant, cfg.history, findings, scans)
     clock = build_state(con, tenant, findings="tfindings", scans="tscans")
     stages["lifecycle"] = time.perf_counter() - t0
 
@@ -149,10 +152,14 @@ def prepare_active(
     return clock, cur
 
 
-def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig) -> TenantSnapshot:
-    """All documents of one tenant's snapshot set, from the tables loaded in `con`."""
-    stages: dict[str, float] = {}
-    clock, cur = prepare_active(con, tenant, cfg, stages)
+def counted_findings(
+    con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig, stages: dict[str, float],
+    findings: str = "findings", scans: str = "scans",
+) -> tuple[Any, Any]:
+    """Tables `fdoc` (every fingerprint with `counted`, `count_state`, `unpriced_reason` as
+    jobs/counting.py defines them) and `fmeta` (the correlation rules' meta-findings): what any
+    total must be computed from. Returns (clock, enrichment)."""
+    clock, cur = prepare_active(con, tenant, cfg, stages, findings, scans)
 
     t0 = time.perf_counter()
     metas = run_rules(con, "factive", tenant, clock.as_of, cfg.rules)
@@ -197,6 +204,15 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
     finally:
         con.unregister("_metas")
         con.unregister("_links")
+    stages["documents"] = time.perf_counter() - t0  # build_tenant adds the documents' time
+    return clock, cur
+
+
+def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig) -> TenantSnapshot:
+    """All documents of one tenant's snapshot set, from the tables loaded in `con`."""
+    stages: dict[str, float] = {}
+    clock, cur = counted_findings(con, tenant, cfg, stages)
+    t0 = time.perf_counter()
     mark, version = watermark(con, tenant)
     as_of = iso(clock.as_of)
     header = {"tenant_id": tenant, "as_of": as_of,
@@ -218,7 +234,7 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
                                       runs),
         "realized.json": realized_document(con, "fdoc", cfg.facts_dir, tenant, None),
     }
-    stages["documents"] = time.perf_counter() - t0
+    stages["documents"] += time.perf_counter() - t0
     states = (lifecycle_events.current_states(con, "fcur", docs["realized.json"])
               if cfg.states else None)
     for view in ("factive", "tfindings", "tscans"):

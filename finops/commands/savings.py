@@ -35,6 +35,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data-dir", type=Path, default=DATA_DIR,
                    help="holds findings/, scans/ and cur_facts/")
     p.add_argument("--facts", type=Path, default=None, help="default <data-dir>/cur_facts")
+    p.add_argument("--suppressions-dir", type=Path, default=None,
+                   help="<tenant>.json suppression files, default <data-dir>/suppressions")
+    p.add_argument("--rules-dir", type=Path, default=None,
+                   help="correlation rules (default: the shipped ones)")
     p.set_defaults(handler=_report)
 
 
@@ -44,10 +48,15 @@ def _timestamp(text: str) -> datetime:
 
 
 def _report(args: argparse.Namespace) -> int:
+    """The estimate open counts what the dashboard's headline counts (jobs/counting.py, after
+    suppressions and the correlation rules: an exclusive alternative is never summed with the
+    one that supersedes it); counted findings without an estimate are listed as unknown
+    (`unpriced_findings`), never added as $0."""
+    from jobs.correlation.engine import RULES_DIR, load_rules
     from jobs.db import connect
     from jobs.inputs import findings_table, scans_table
-    from jobs.lifecycle import build_state
     from jobs.realized import realized_document
+    from jobs.tenant import TenantConfig, counted_findings
 
     con = connect(threads=1)
     for table in (findings_table(args.data_dir / "findings"), scans_table(args.data_dir / "scans")):
@@ -61,9 +70,11 @@ def _report(args: argparse.Namespace) -> int:
         con.execute(f"CREATE TEMP VIEW scans_at AS SELECT * FROM scans "
                     f"WHERE finished_at <= TIMESTAMPTZ '{at}'")
         findings, scans = "findings_at", "scans_at"
-    build_state(con, args.tenant, findings=findings, scans=scans)
     facts = args.facts or args.data_dir / "cur_facts"
-    doc = realized_document(con, "fstate", facts, args.tenant, args.as_of)
+    cfg = TenantConfig(load_rules(args.rules_dir or RULES_DIR), facts,
+                       args.suppressions_dir or args.data_dir / "suppressions")
+    counted_findings(con, args.tenant, cfg, {}, findings=findings, scans=scans)
+    doc = realized_document(con, "fdoc", facts, args.tenant, args.as_of)
     print(json.dumps(doc, sort_keys=True, indent=1, default=str))
     return 0
 
