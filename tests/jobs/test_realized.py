@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from finops.cli import main
-from jobs.cur.normalize import normalize
 from tests.jobs.conftest import Lake, finding, scan
+from tests.jobs.workshop_bills import PAYER, needs_bills, normalized_root, raw_cost
+from tests.jobs.workshop_bills import cents as _cents
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-well-architected-labs"
-MONTHS = [SHARED / f"{m}2018-WorkshopCUR-00001.snappy.parquet" for m in ("Oct", "Nov")]
-pytestmark = pytest.mark.skipif(not all(p.exists() for p in MONTHS),
-                                reason="shared Workshop bills not present")
-PAYER = "836060457634"
+pytestmark = needs_bills
 STOPS = "i-01c24bac399144aa9"  # billed until 2018-11-24 19:00
 VOLUME = "vol-0c67bde555f59bbad"  # billed until 2018-11-24 19:00
 RUNS = "i-0f6a57f12c94805ff"  # billed all of November
@@ -33,12 +29,7 @@ def at(day: int, month: int = 11) -> datetime:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("realized") / "data"
-    raw = root.parent / "raw"
-    raw.mkdir()
-    for p in MONTHS:
-        (raw / p.name).symlink_to(p)
-    normalize(raw, root / "cur_facts", tenant="acme")
+    root = normalized_root(tmp_path_factory, "realized")
     lake = Lake(root)
     kw = {"account": PAYER, "region": "us-east-1"}
     first = [finding("ec2_instance_low_utilization", "AWS::EC2::Instance", STOPS, at=at(1),
@@ -59,22 +50,10 @@ def data(tmp_path_factory) -> Path:
     return root
 
 
-def _raw_day_sum(resource: str, lo: str, hi: str) -> float:
-    files = ", ".join(f"'{p}'" for p in MONTHS)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    return con.execute(f"""
-        SELECT COALESCE(sum(CASE line_item_line_item_type WHEN 'DiscountedUsage'
-                                 THEN reservation_effective_cost
-                                 ELSE line_item_unblended_cost END), 0)
-        FROM read_parquet([{files}], union_by_name = true)
-        WHERE line_item_resource_id LIKE '%{resource}'
+def _raw_day_sum(resource: str, lo: str, hi: str) -> Decimal:
+    return raw_cost(f"""line_item_resource_id LIKE '%{resource}'
           AND line_item_usage_start_date >= TIMESTAMPTZ '{lo} 00:00:00+00'
-          AND line_item_usage_start_date < TIMESTAMPTZ '{hi} 00:00:00+00'""").fetchall()[0][0]
-
-
-def _cents(x: Decimal) -> str:
-    return str(x.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+          AND line_item_usage_start_date < TIMESTAMPTZ '{hi} 00:00:00+00'""")
 
 
 def test_report_measures_resolved_findings_on_the_raw_bill(data, capsys):
@@ -89,8 +68,8 @@ def test_report_measures_resolved_findings_on_the_raw_bill(data, capsys):
         # last seen Nov 10 -> 14 full days before it; resolved Nov 26 -> Nov 27..30 after
         assert f["before_period"] == ["2018-10-27", "2018-11-09"] and f["days_before"] == 14
         assert f["after_period"] == ["2018-11-27", "2018-11-30"] and f["days_after"] == 4
-        before = Decimal(repr(_raw_day_sum(res, "2018-10-27", "2018-11-10"))) / 14
-        after = Decimal(repr(_raw_day_sum(res, "2018-11-27", "2018-12-01"))) / 4
+        before = _raw_day_sum(res, "2018-10-27", "2018-11-10") / 14
+        after = _raw_day_sum(res, "2018-11-27", "2018-12-01") / 4
         assert before > 0 and after == 0  # the resource stopped billing after the fix
         assert f["cost_per_day_before"] == _cents(before)
         assert f["cost_per_day_after"] == "0.00"

@@ -25,6 +25,7 @@ from estate.manifest import Manifest
 from estate.remediate import ledger_run, remediate
 from producers.accounts import AccountDirectory
 from producers.scanner import Scanner, ScanRequest
+from tests.jobs.workshop_bills import raw_cost
 from tests.web.estate_set import EncodingSink, _stream
 
 pytestmark = pytest.mark.slow
@@ -77,18 +78,10 @@ def _paths(data: Path) -> BillPaths:
 
 def _raw_sum(bill_dir: Path, resource: str, lo: str, hi_inclusive: str) -> Decimal:
     """Amortized cost of one resource over whole UTC days, straight from the generated files."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    value = con.execute(f"""
-        SELECT COALESCE(sum(CASE line_item_line_item_type WHEN 'DiscountedUsage'
-                                 THEN reservation_effective_cost
-                                 ELSE line_item_unblended_cost END), 0)
-        FROM read_parquet('{bill_dir}/*.parquet')
-        WHERE (line_item_resource_id = ? OR ? LIKE '%/' || line_item_resource_id)
+    return raw_cost("""(line_item_resource_id = ? OR ? LIKE '%/' || line_item_resource_id)
           AND line_item_usage_start_date >= CAST(? AS DATE)
           AND line_item_usage_start_date < CAST(? AS DATE) + INTERVAL 1 DAY""",
-        [resource, resource, lo, hi_inclusive]).fetchall()[0][0]
-    return Decimal(repr(value))
+                    [f"{bill_dir}/*.parquet"], [resource, resource, lo, hi_inclusive])
 
 
 def test_remediation_shows_realized_savings_equal_to_the_generated_bill(story: Path) -> None:

@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from finops.cli import main
-from jobs.cur.normalize import normalize
 from tests.jobs.conftest import Lake, finding, scan
+from tests.jobs.workshop_bills import PAYER, needs_bills, normalized_root, raw_cost
+from tests.jobs.workshop_bills import cents as _cents
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aws-well-architected-labs"
-MONTHS = [SHARED / f"{m}2018-WorkshopCUR-00001.snappy.parquet" for m in ("Oct", "Nov")]
-pytestmark = pytest.mark.skipif(not all(p.exists() for p in MONTHS),
-                                reason="shared Workshop bills not present")
-PAYER = "836060457634"
+pytestmark = needs_bills
 # Two ids the bill never names; their estimates priced m5.large hours, the usage type of
 # i-01c24bac399144aa9, which stops billing on 2018-11-24 (the other m5.large runs on).
 RENAMED = ("i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2")
@@ -35,12 +31,7 @@ def at(day: int) -> datetime:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("usage_line") / "data"
-    raw = root.parent / "raw"
-    raw.mkdir()
-    for p in MONTHS:
-        (raw / p.name).symlink_to(p)
-    normalize(raw, root / "cur_facts", tenant="acme")
+    root = normalized_root(tmp_path_factory, "usage_line")
     lake = Lake(root)
     kw = {"account": PAYER, "region": "us-east-1"}
     first = [finding("ec2_instance_low_utilization", "AWS::EC2::Instance", rid, at=at(1),
@@ -61,24 +52,11 @@ def _scans(checks: dict[str, int]) -> list[dict]:
 
 
 def _line_day_sum(usage_type: str, lo: str, hi: str) -> Decimal:
-    files = ", ".join(f"'{p}'" for p in MONTHS)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    value = con.execute(f"""
-        SELECT COALESCE(sum(CASE line_item_line_item_type WHEN 'DiscountedUsage'
-                                 THEN reservation_effective_cost
-                                 ELSE line_item_unblended_cost END), 0)
-        FROM read_parquet([{files}], union_by_name = true)
-        WHERE line_item_usage_account_id = '{PAYER}' AND product_region = 'us-east-1'
+    return raw_cost(f"""line_item_usage_account_id = '{PAYER}' AND product_region = 'us-east-1'
           AND line_item_usage_type = '{usage_type}'
           AND line_item_line_item_type IN ('Usage', 'DiscountedUsage')
           AND line_item_usage_start_date >= TIMESTAMP '{lo} 00:00:00'
-          AND line_item_usage_start_date < TIMESTAMP '{hi} 00:00:00'""").fetchall()[0][0]
-    return Decimal(repr(value))
-
-
-def _cents(x: Decimal) -> str:
-    return str(x.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+          AND line_item_usage_start_date < TIMESTAMP '{hi} 00:00:00'""")
 
 
 def test_a_renamed_resource_is_measured_on_its_usage_line(data, capsys):
