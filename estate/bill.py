@@ -176,7 +176,11 @@ FROM (
          r.count * r.hourly AS unblended, NULL AS list_rate, NULL AS list_cost,
          'arn:aws:ec2:' || r.region || ':' || r.account_id || ':reserved-instances/' || r.id,
          NULL AS ri_effective,
-         (r.count - (SELECT count(*) FROM covered c WHERE c.ri_id = r.id AND c.h = u.h))
+         -- unused = the RI hours its covered lines did not use (a line covering a partial
+         -- instance hour uses only that share of the RI's hour)
+         (r.count - (SELECT coalesce(sum(l.amount), 0) FROM covered c JOIN usage_lines l
+                         USING (account_id, region, resource_id, usage_type, h)
+                     WHERE c.ri_id = r.id AND c.h = u.h))
              * r.hourly AS ri_unused
   FROM _reservations r, (SELECT DISTINCT h FROM usage_lines) u
   WHERE u.h >= r.start AND u.h + INTERVAL 1 HOUR <= r."end"

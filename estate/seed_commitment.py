@@ -77,7 +77,9 @@ def settle_fleet(sc: SeedCell) -> None:
     running = [i for page in sc.client("ec2").get_paginator("describe_instances").paginate(
         Filters=[{"Name": "instance-state-name", "Values": ["running"]}])
         for r in page["Reservations"] for i in r["Instances"]]
-    this_morning = sc.now - timedelta(hours=SCHEDULED_START_HOURS)
+    # the schedule fires on the hour (as EventBridge Scheduler's cron does)
+    this_morning = (sc.now - timedelta(hours=SCHEDULED_START_HOURS)).replace(
+        minute=0, second=0, microsecond=0)
     for inst in running:
         env = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}.get("env")
         if env in NON_PRODUCTION and inst["InstanceId"] not in waste:

@@ -215,12 +215,13 @@ def test_reserved_instances_cover_instances_and_amortize_to_their_fees(story: Pa
                         THEN reservation_unused_recurring_fee
                         ELSE line_item_unblended_cost END) FROM {files}""").fetchall()[0]
     assert amortized == pytest.approx(unblended, rel=1e-9)
-    # per hour and type: covered hours = min(active RI instances, running instances)
+    # per hour and type: covered lines = min(active RI instances, instances billed that hour;
+    # one launched or stopped within the hour is billed, and covered, for its share of it)
     hours = con.execute(f"""
         SELECT line_item_usage_start_date, split_part(line_item_usage_type, ':', 2),
                count(*) FILTER (WHERE line_item_line_item_type = 'DiscountedUsage'),
                count(*) FILTER (WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage')
-                                AND line_item_usage_amount = 1)
+                                AND line_item_usage_amount > 0)
         FROM {files} WHERE line_item_usage_type LIKE '%BoxUsage:%' GROUP BY ALL""").fetchall()
     assert any(r[2] > 0 for r in hours)
     for ts, itype, covered, running in hours:
