@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,14 +31,17 @@ from tools.stress.generator import Message, generate
 pytestmark = pytest.mark.kafka
 CHUNK = 200
 PARTITIONS = 3
-BASE = datetime(2026, 11, 1, 22, 0, tzinfo=UTC)  # 3 s apart: records from #2400 on fall on 2026-11-02
+MIDNIGHT = datetime(2026, 11, 2, tzinfo=UTC)  # the day the write-refused case cannot write (acme's rows)
 DLQ_MAX = "1048588"
 
 
 def _messages(n: int) -> list[Message]:
     """`n` findings, the first half all valid (so commits advance before any fault can strike),
-    then 5 % invalid."""
-    msgs = list(generate(n, seed=17, invalid_share=0.05, base=BASE))
+    then 5 % invalid. Records are 3 s apart and those from #(4n/5) on fall on 2026-11-02, at every
+    size: a fixed start put the day's first acme row inside the valid half at full size, where
+    faust could meet the fault before its first commit and the test proved nothing."""
+    base = MIDNIGHT - timedelta(seconds=3 * (4 * n // 5))
+    msgs = list(generate(n, seed=17, invalid_share=0.05, base=base))
     valid = [m for m in msgs if m.valid]
     head = valid[: n // 2]
     taken = {id(m) for m in head}
@@ -76,7 +79,7 @@ def _wait_for_a_commit(bootstrap: str, topics: harness.Topics, worker: harness.S
         if any(c > 0 for c in done.values()):
             return
         if not worker.alive():
-            return  # a fault inside the first half (the write-refused case at full size): checked by the caller
+            return  # died before its first commit: the caller reports it
         time.sleep(0.2)
     raise AssertionError("the worker committed nothing of the valid half within 120 s")
 
