@@ -134,6 +134,16 @@ def stored_offsets(root: Path) -> tuple[int, int]:
     return int(got[0][0]), int(got[0][1])
 
 
+def assert_one_clean_pass(tmp_path: Path, data: list[dict]) -> None:
+    """`tmp_path/out` holds each of the 100 offsets once, in the very files one uninterrupted pass
+    over `data` writes to `tmp_path/ref`."""
+    assert stored_offsets(tmp_path / "out") == (100, 100)
+    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
+    feed(ref, data, [100])
+    ref.finish()
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "ref")
+
+
 def test_rewind_below_a_chunk_started_mid_way_removes_its_superseded_files(tmp_path: Path) -> None:
     """A worker first handed events from the middle of a chunk (a run fetched before a rebalance,
     handed over late) writes that chunk's files named by those first offsets; the re-delivery from
@@ -145,11 +155,7 @@ def test_rewind_below_a_chunk_started_mid_way_removes_its_superseded_files(tmp_p
     sink.flush_open()  # idle flush: files named by offsets >= 37
     feed(sink, data, [100])  # the seek back to the committed offset 0: the whole chunk again
     sink.finish()
-    assert stored_offsets(tmp_path / "out") == (100, 100)
-    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
-    feed(ref, data, [100])
-    ref.finish()
-    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "ref")
+    assert_one_clean_pass(tmp_path, data)
 
 
 def test_resume_over_overlapping_files_keeps_each_offset_once(tmp_path: Path) -> None:
@@ -172,8 +178,4 @@ def test_resume_over_overlapping_files_keeps_each_offset_once(tmp_path: Path) ->
     resumed = ChunkSink(tmp_path / "out", FINDING_SCHEMA, chunk_records=100)
     feed(resumed, data[50:], [50])  # committed through 49
     resumed.finish()
-    assert stored_offsets(tmp_path / "out") == (100, 100)
-    ref = ChunkSink(tmp_path / "ref", FINDING_SCHEMA, chunk_records=100)
-    feed(ref, data, [100])
-    ref.finish()
-    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "ref")
+    assert_one_clean_pass(tmp_path, data)
