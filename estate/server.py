@@ -17,6 +17,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from estate import advice
 from estate.gateway import EstateGateway
 from estate.reserved import STORE
 
@@ -51,6 +52,7 @@ class EstateServer:
         """Empty every backend: moto's state is process-global, a new estate starts clean."""
         self._post("/moto-api/reset")
         STORE.clear()
+        advice.STORE.clear()
 
     def stop(self) -> None:
         self._server.stop()
