@@ -71,6 +71,8 @@ MIX: dict[str, tuple[float, float]] = {
     "aurora_cluster": (0.005, 0.5),
     "commitment_instance": (0.005, 0.5),
     "always_on_instance": (0.005, 0.5),
+    "advised_instance": (0.005, 0.5),
+    "advised_volume": (0.005, 0.5),
 }
 
 LOOKALIKE = frozenset({
@@ -107,6 +109,8 @@ LOOKALIKE = frozenset({
     "aurora_cluster",
     "commitment_instance",
     "always_on_instance",
+    "advised_instance",
+    "advised_volume",
 })
 
 # Several waste flavours share one resource kind; the waste budget of the kind is dealt
@@ -164,6 +168,8 @@ FLAVOURS: dict[str, tuple[str, ...]] = {
     "aurora_cluster": ("io_heavy_aurora_cluster",),
     "commitment_instance": ("uncovered_on_demand_instance",),
     "always_on_instance": ("non_production_always_on_instance",),
+    "advised_instance": ("aws_advised_instance",),
+    "advised_volume": ("aws_advised_volume",),
 }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from moto.moto_api._internal import mock_random
 
 from estate import (
+    seed_advice,
     seed_commitment,
     seed_data,
     seed_data_services,
@@ -97,6 +98,7 @@ def seed_cell(sc: SeedCell) -> None:
         ("commitment_instance",
          lambda: seed_commitment.seed_commitment_pairs(sc, compute, images[0])),
         ("always_on_instance", lambda: seed_commitment.seed_always_on_pairs(sc, compute, images[0])),
+        ("advised_instance", lambda: seed_advice.seed_advised(sc, compute, images[0])),
         ("fleet", lambda: seed_commitment.settle_fleet(sc)),  # last: every instance exists
     ]
     for kind, step in steps:
