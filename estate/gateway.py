@@ -103,6 +103,10 @@ def _advice(environ: dict[str, Any], start_response: StartResponse,
     operation, body = operation_of(environ), _body(environ)
     try:
         request = (cbor.loads(body) if _rpc_v2(environ) else json.loads(body or b"{}")) or {}
+    except (ValueError, IndexError) as exc:  # JSONDecodeError and UnicodeError are ValueErrors
+        return error(environ, start_response, service, "SerializationException",
+                     f"{operation}: the request body does not parse: {exc}")
+    try:
         answer = advice.STORE.answer(service, operation, account_of(environ),
                                      region_of(environ), request)
     except advice.AdviceError as exc:
