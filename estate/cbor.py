@@ -1,5 +1,6 @@
 """The CBOR subset (RFC 8949) that AWS's Smithy RPC v2 protocol carries, for the estate's
-gateway: botocore speaks `smithy-rpc-v2-cbor` to Compute Optimizer, and moto has no codec.
+gateway: Compute Optimizer's model lists `smithy-rpc-v2-cbor` as its first protocol, so an SDK
+that prefers it sends CBOR (botocore 1.44 prefers JSON), and moto has no codec.
 
 Maps, arrays, text and byte strings, integers, floats, booleans, null and tag 1 (epoch
 timestamps), definite or indefinite length: what a botocore request holds and a response needs.
