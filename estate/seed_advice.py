@@ -189,7 +189,7 @@ def _advise_volume(sc: SeedCell, vol: str, waste: bool, size: int) -> dict[str, 
          rollbackPossible=True, currentResourceSummary=f"gp2 {size} GiB",
          recommendedResourceSummary=f"gp3 {size} GiB", source="ComputeOptimizer")
     return {"co_monthly_savings": str(saving), "coh_monthly_savings": str(saving),
-            "volume_type": "gp2", "size_gb": str(size), "recommended_type": "gp3"}
+            "volume_type": "gp2", "size_gb": size, "recommended_type": "gp3"}
 
 
 def seed_advised(sc: SeedCell, compute: Compute, image: str) -> None:
@@ -205,7 +205,8 @@ def seed_advised(sc: SeedCell, compute: Compute, image: str) -> None:
         iid = _instance(sc, compute, image, itype, tags)[0]
         ages.instance_launch(sc.account_id, sc.region, iid, ages.ago(sc.now, 90))
         # the over-provisioned one peaks at 30% (never the <= 10% our idle check looks for)
-        _cpu(sc, iid, 15, 30, 5e8) if is_waste else _cpu(sc, iid, 35, 75, 5e8)
+        low, high = (15, 30) if is_waste else (35, 75)
+        _cpu(sc, iid, low, high, 5e8)
         owners[is_waste].append(iid)
         if is_waste:
             figures = _advise_waste_instance(sc, iid, tags)
