@@ -136,6 +136,20 @@ def correlate(lake: Lake, tenant: str = "acme", rules: Any = None) -> Any:
 _RULES: dict[str, Any] = {}
 
 
+def counted_total(docs: dict[str, Any], tmp_path: Path) -> str:
+    """The overview's total, checked against DuckDB's sum over the counted rows of the written
+    findings document (not the jobs' own arithmetic); returns it."""
+    import duckdb
+
+    path = tmp_path / "findings.json"
+    path.write_bytes(bytes(docs["findings.json"]))
+    total = duckdb.connect().execute(
+        f"SELECT CAST(sum(CAST(estimated_monthly_savings AS DECIMAL(18,2))) AS VARCHAR)"
+        f" FROM read_json_auto('{path}') WHERE count_state = 'counted'").fetchall()[0][0]
+    assert docs["summary.json"]["savings"]["estimated_monthly"] == total
+    return str(total)
+
+
 def metas_by_rule(result: Any) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for row, extra in zip(result.table.to_pylist(), result.extra, strict=True):
@@ -156,4 +170,5 @@ def kit() -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(finding=finding, scan=scan, correlate=correlate, metas=metas_by_rule,
-                           load_tables=load_tables, T0=T0, ACCOUNT=ACCOUNT, REGION=REGION)
+                           load_tables=load_tables, counted_total=counted_total, T0=T0,
+                           ACCOUNT=ACCOUNT, REGION=REGION)

@@ -10,7 +10,6 @@ import json
 from decimal import Decimal
 
 import boto3
-import duckdb
 import pytest
 
 from contracts.finding import Finding
@@ -59,12 +58,7 @@ def _window(lake, kit, shipped_rules, wires: list[dict], tmp_path) -> tuple[list
     con = connect(threads=1)
     kit.load_tables(con, lake)
     snap = build_tenant(con, "acme", TenantConfig(shipped_rules))
-    path = tmp_path / "findings.json"
-    path.write_bytes(bytes(snap.docs["findings.json"]))
-    total = duckdb.connect().execute(
-        f"SELECT CAST(sum(CAST(estimated_monthly_savings AS DECIMAL(18,2))) AS VARCHAR)"
-        f" FROM read_json_auto('{path}') WHERE count_state = 'counted'").fetchall()[0][0]
-    assert snap.docs["summary.json"]["savings"]["estimated_monthly"] == total
+    kit.counted_total(snap.docs, tmp_path)
     return json.loads(snap.docs["findings.json"]), snap.docs
 
 
