@@ -29,7 +29,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from contracts.schema import MONEY
 from jobs.cur.enrich import parquet_files
 from jobs.cur.names import quote_literal
 
@@ -400,78 +399,3 @@ def _parse_terms(raw: Any) -> list[tuple[str, Decimal, int]]:
         return []
     items = json.loads(raw) if isinstance(raw, str) else raw
     return [(str(k), Decimal(str(q)), int(s)) for k, q, s in items]
-
-
-# --- the window's hook -------------------------------------------------------------------------
-
-ESTIMATE_FIELDS: list[pa.Field] = [
-    pa.field("estimate_list", MONEY, nullable=True),  # at the catalog's list prices
-    pa.field("estimate_bill", MONEY, nullable=True),  # at the customer's rates (None: none known)
-    pa.field("estimate_shown", MONEY, nullable=True),  # the one to show
-    pa.field("estimate_basis", pa.string(), nullable=False),  # bill, bill+list, list, unknown
-]
-
-
-def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str) -> pa.Table:
-    """ESTIMATE_FIELDS for `findings` (tenant_id, account_id, region, resource_id, details,
-    estimated_monthly_savings), row for row. Without facts, or when rates cannot be read, every
-    estimate is the list one (logged): bill pricing refines, it never blocks the window."""
-    book = RateBook()
-    if facts_dir is not None and facts_dir.is_dir():
-        try:
-            book = RateBook.from_table(derive_rates(facts_dir, tenant=tenant))
-        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
-            log.warning("bill rates unavailable; estimates stay at list price",
-                        extra={"tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
-    out = _reprice_all(findings, book)
-    return pa.table({
-        "estimate_list": pa.array([r.list_estimate for r in out], MONEY),
-        "estimate_bill": pa.array([r.bill_estimate for r in out], MONEY),
-        "estimate_shown": pa.array([r.shown for r in out], MONEY),
-        "estimate_basis": pa.array([r.shown_basis for r in out], pa.string()),
-    })
-
-
-def _reprice_all(findings: pa.Table, book: RateBook) -> list[Repriced]:
-    """`reprice` for every row, parsing each distinct `price_terms` / `prices` text once and
-    pricing each distinct (scope, terms, list figure) once: a window of many findings repeats
-    few of them, and per-row JSON parsing and rate pooling dominated the window."""
-    cols = ["tenant_id", "account_id", "region", "resource_id", "check_id", "details",
-            "estimated_monthly_savings"]
-    table = findings.select(cols)
-    if not pa.types.is_string(table.schema.field("details").type) or not table.num_rows:
-        return [reprice(row, book) for row in table.to_pylist()]
-    con = duckdb.connect()
-    try:
-        con.register("_f", table)
-        parts = con.execute(
-            "SELECT json_extract_string(details, '$.price_terms'),"
-            " json_extract_string(details, '$.prices') FROM _f").fetchall()
-    except duckdb.Error:  # details that are not JSON text: the per-row path says what it can
-        return [reprice(row, book) for row in table.to_pylist()]
-    finally:
-        con.close()
-    terms_of: dict[str | None, list[tuple[str, Decimal, int]]] = {}
-    prices_of: dict[str | None, dict[str, Decimal]] = {}
-    done: dict[tuple[Any, ...], Repriced] = {}
-    billed = book.billed_resources()
-    out: list[Repriced] = []
-    columns = [table.column(c).to_pylist() for c in cols]
-    for i, (tenant, account, region, resource, check, _details_text, listed) in enumerate(
-            zip(*columns, strict=True)):
-        if check == COMMITMENT_CHECK:
-            out.append(reprice(dict(zip(cols, (c[i] for c in columns), strict=True)), book))
-            continue
-        terms_text, prices_text = parts[i]
-        scope = resource if (tenant, resource) in billed else None
-        key = (tenant, account, region, scope, terms_text, prices_text, listed)
-        got = done.get(key)
-        if got is None:
-            if terms_text not in terms_of:
-                terms_of[terms_text] = _parse_terms(terms_text)
-            if prices_text not in prices_of:
-                prices_of[prices_text] = _parse_prices(prices_text)
-            got = done[key] = _priced(tenant, account, region, scope, listed,
-                                      terms_of[terms_text], prices_of[prices_text], book)
-        out.append(got)
-    return out

@@ -18,9 +18,9 @@ import duckdb
 import pyarrow as pa
 
 from jobs import cost_columns, counting, documents, lifecycle_events, suppressions
-from jobs.bill_rates import estimate_columns
 from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
+from jobs.estimates import estimate_columns
 from jobs.lifecycle import build_state
 from jobs.realized import realized_document
 from sinks.snapshots import Watermark

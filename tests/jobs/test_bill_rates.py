@@ -20,6 +20,7 @@ OCT = SHARED / "aws-well-architected-labs" / "Oct2018-WorkshopCUR-00001.snappy.p
 FOCUS = SHARED / "focus-sample-data" / "focus_sample.csv"
 pytestmark = pytest.mark.skipif(not (OCT.exists() and FOCUS.exists()),
                                 reason="shared bills not present")
+CENTS = Decimal("0.01")
 OCT_START, OCT_END = datetime(2018, 10, 1, tzinfo=UTC), datetime(2018, 11, 1, tzinfo=UTC)
 
 
@@ -139,7 +140,7 @@ def test_focus_rates_equal_effective_cost_per_consumed_quantity(tmp_path):
 def test_window_hook_prices_stored_findings_from_the_facts(workshop):
     import pyarrow as pa
 
-    from jobs.bill_rates import estimate_columns
+    from jobs.estimates import estimate_columns
     rows = [_finding("836060457634", None, "ec2:c5.large:linux:hour", listed="0.085"),
             _finding("836060457634", None, "ec2:zz.large:linux:hour")]
     for r in rows:  # as stored: details is canonical JSON text
@@ -182,3 +183,54 @@ def test_coverage_check_uses_the_discount_the_customers_own_ris_give(oct_rates):
     # an account whose bill shows no commitment for it falls back to its payer's discount
     linked = dict(row, account_id="011254002932")
     assert reprice(linked, RateBook.from_table(oct_rates)).terms[0]["basis"].startswith("bill:")
+
+
+def test_window_hook_equals_reprice_of_each_finding(workshop, oct_rates):
+    """The vectorised window hook (jobs/estimates.py) gives every finding the figures of the
+    per-finding reference `reprice`: own resource, account, payer + region, list and unknown
+    terms, keys with and without an operation, two-term (gp2 -> gp3) estimates, no terms, the
+    coverage check; rates pooled over several operations and SKUs."""
+    import pyarrow as pa
+
+    from jobs.estimates import estimate_columns
+    own = oct_rates.filter(pa.compute.is_valid(oct_rates.column("resource_id"))).to_pylist()
+    resources = sorted({(r["account_id"], r["resource_id"]) for r in own})[:40] + [
+        ("836060457634", None), ("011254002932", None), ("999999999999", None)]
+    keys = ["ec2:c5.large:linux:hour", "ec2:t2.micro:linux:hour", "ec2:t2.nano:linux:hour",
+            "ec2:m5.large:windows:hour", "ebs:gp2:gb-month", "ebs:gp3:gb-month",
+            "ebs:snapshot:gb-month", "vpc:nat-gateway:hour", "ec2:zz.large:linux:hour",
+            "s3:standard:gb-month"]
+    rows = []
+    for account, resource in resources:
+        for i, key in enumerate(keys):
+            row = _finding(account, resource, key, hours=1 + 97 * i,
+                           listed="0.0123" if i % 3 else None)
+            rows.append(row)
+        two = _finding(account, resource, "ebs:gp2:gb-month", hours=100, listed="0.10")
+        two["details"]["price_terms"] = json.dumps([["ebs:gp2:gb-month", "100", 1],
+                                                     ["ebs:gp3:gb-month", "100", -1]])
+        cover = _finding(account, resource, "ec2:t2.micro:linux:hour", hours=219,
+                         listed="0.0116")
+        cover["check_id"] = "ec2_instance_no_commitment_coverage"
+        cover["details"]["assumed_discount"] = "0.3"
+        mixed = _finding(account, resource, "ec2:zz.large:linux:hour", hours=10, listed="0.5")
+        mixed["details"]["price_terms"] = json.dumps([["ec2:c5.large:linux:hour", "730", 1],
+                                                       ["ec2:zz.large:linux:hour", "10", 1]])
+        bare = _finding(account, resource, "ec2:c5.large:linux:hour", listed="1")
+        bare["details"] = {}
+        rows += [two, cover, mixed, bare]
+    for r in rows:  # as stored: details canonical JSON text, estimates in cents
+        r["details"] = json.dumps(r["details"], sort_keys=True)
+        if r["estimated_monthly_savings"] is not None:
+            r["estimated_monthly_savings"] = r["estimated_monthly_savings"].quantize(CENTS)
+    table = pa.Table.from_pylist(rows)
+    got = estimate_columns(table, workshop, "ws", rates=derive_rates(workshop, tenant="ws"))
+    book = RateBook.from_table(derive_rates(workshop, tenant="ws"))
+    expected = [reprice(r, book) for r in rows]
+    assert got.to_pylist() == [
+        {"estimate_list": e.list_estimate, "estimate_bill": e.bill_estimate,
+         "estimate_shown": e.shown, "estimate_basis": e.shown_basis} for e in expected]
+    bases = {e.shown_basis for e in expected}
+    assert {"bill", "bill+list", "list", "unknown"} <= bases
+    kinds = {t["basis"] for e in expected for t in e.terms}
+    assert {RESOURCE, ACCOUNT, PAYER_REGION, "list", "unknown"} <= kinds
