@@ -46,7 +46,6 @@ import pyarrow as pa
 from jobs.bill_rates import _details, _terms, bare_usage_type, usage_of
 from jobs.cur.enrich import parquet_files
 from jobs.cur.names import quote_literal
-from jobs.documents import unpriced
 
 log = logging.getLogger(__name__)
 WINDOW_DAYS = 14
@@ -412,32 +411,3 @@ def generated_bill(facts_dir: Path | str | None, tenant: str) -> bool:
     row = con.execute(f"SELECT count(*) FROM {facts} WHERE tenant_id = ? AND "
                       "list_contains(map_keys(tags), 'generated_for') LIMIT 1", [tenant]).fetchall()
     return bool(row[0][0])
-
-
-def realized_document(con: duckdb.DuckDBPyConnection, table: str, facts_dir: Path | None,
-                      tenant: str, as_of: datetime | None) -> dict[str, Any]:
-    """`realized.json` of a snapshot set, from the window's per-fingerprint table."""
-    cols = ("fingerprint, check_id, resource_id, account_id, region, lifecycle_state, "
-            "first_seen, last_seen, resolved_at, estimated_monthly_savings")
-    have = {d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description}
-    if "details" in have:
-        cols += ", details"
-    if "counted" in have:  # the window's table: the estimate open is what the headline counts
-        cols += ", counted"
-    rows = con.execute(f"SELECT {cols} FROM {table} ORDER BY fingerprint").fetchall()
-    names = [c.strip() for c in cols.split(",")]
-    findings = [dict(zip(names, r, strict=True)) for r in rows]
-    generated = False
-    try:
-        end = as_of or facts_end(facts_dir, tenant)
-        items = measure(findings, facts_dir, tenant, end)
-        generated = generated_bill(facts_dir, tenant)
-    except (duckdb.Error, OSError) as exc:  # the bill refines the view; it never stops it
-        log.warning("realized savings unavailable", extra={"tenant": tenant, "error": str(exc)})
-        end, items = as_of, measure(findings, None, tenant, as_of)
-    counted = ({str(f["fingerprint"]) for f in findings if f["counted"]}
-               if "counted" in have else None)
-    doc = {**report(tenant, items, end, counted), "bill_generated_for_demo": generated}
-    if "unpriced_reason" in have:  # what the estimate open leaves out, as the headline says it
-        doc["unpriced_findings"] = unpriced(con, table)
-    return doc

@@ -22,7 +22,7 @@ from jobs.correlation.engine import Rule, run_rules
 from jobs.enrichment import enrich
 from jobs.estimates import estimate_columns
 from jobs.lifecycle import build_state
-from jobs.realized import realized_document
+from jobs.realized_json import realized_json
 from sinks.snapshots import Watermark
 
 log = logging.getLogger(__name__)
@@ -232,10 +232,11 @@ def build_tenant(con: duckdb.DuckDBPyConnection, tenant: str, cfg: TenantConfig)
         "scans.json": documents.scans(con, tenant, header, "tscans"),
         "trend.json": documents.trend(con, tenant, header, "tfindings", "tscans", "fdoc",
                                       runs),
-        "realized.json": realized_document(con, "fdoc", cfg.facts_dir, tenant, None),
     }
+    realized = realized_json(con, "fdoc", cfg.facts_dir, tenant, None)
+    docs["realized.json"] = realized.raw
     stages["documents"] += time.perf_counter() - t0
-    states = (lifecycle_events.current_states(con, "fcur", docs["realized.json"])
+    states = (lifecycle_events.current_states(con, "fcur", realized.findings_view())
               if cfg.states else None)
     for view in ("factive", "tfindings", "tscans"):
         con.execute(f"DROP VIEW IF EXISTS {view}")

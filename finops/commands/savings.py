@@ -55,7 +55,7 @@ def _report(args: argparse.Namespace) -> int:
     from jobs.correlation.engine import RULES_DIR, load_rules
     from jobs.db import connect
     from jobs.inputs import findings_table, scans_table
-    from jobs.realized import realized_document
+    from jobs.realized_json import realized_document
     from jobs.tenant import TenantConfig, counted_findings
 
     con = connect(threads=1)

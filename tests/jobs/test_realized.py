@@ -109,7 +109,7 @@ def test_lifecycle_states_carry_the_realized_figure_and_one_savings_realized_eve
         table.refresh(con)
     snap = build_tenant(con, "acme", TenantConfig(load_rules(), data / "cur_facts", states=True))
     figures = {r["fingerprint"]: r["realized_monthly"]
-               for r in snap.docs["realized.json"]["findings"] if r["realized_monthly"]}
+               for r in json.loads(snap.docs["realized.json"])["findings"] if r["realized_monthly"]}
     changes = diff({}, snap.states, snap.as_of_time)
     realized = {e["fingerprint"]: e for e in changes.events if e["kind"] == "savings_realized"}
     by_resource = {s["resource_id"].rsplit("/", 1)[-1]: s for s in snap.states}
