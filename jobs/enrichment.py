@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from contracts.schema import FINDING_SCHEMA, MONEY
+from jobs.facts_cache import cached
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def enrich(findings: pa.Table, facts_dir: Path | None, tenant: str) -> Enriched:
     if facts_dir is None or not facts_dir.is_dir():
         return Enriched(_none(n), False, None, 0)
     try:
-        from jobs.cur.enrich import enrich_findings
+        from jobs.cur.enrich import enrich_findings, facts_aggregates
     except ImportError as exc:
         log.warning("CUR enrichment unavailable", extra={"tenant": tenant, "error": str(exc)})
         return Enriched(_none(n), False, None, 0)
@@ -62,7 +63,10 @@ def enrich(findings: pa.Table, facts_dir: Path | None, tenant: str) -> Enriched:
         files = sorted(p for p in facts_dir.rglob("*.parquet") if not p.name.startswith("."))
         if not files:
             return Enriched(_none(n), False, None, 0)
-        out = enrich_findings(findings.select(FINDING_SCHEMA.names), facts_dir)
+        # the facts' roll-ups once per state of the facts, not once per tenant and window
+        aggregates = cached("cur_aggregates", facts_dir, lambda: facts_aggregates(facts_dir))
+        out = enrich_findings(findings.select(FINDING_SCHEMA.names), facts_dir,
+                              aggregates=aggregates)
         cols = pa.table({f.name: out.column(f.name).cast(f.type) for f in ENRICHMENT_COLUMNS})
         as_of = (out.schema.metadata or {}).get(b"finops.cur_as_of", b"").decode() or None
         return Enriched(cols, True, as_of, len(files))

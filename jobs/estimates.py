@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from contracts.schema import MONEY
 from jobs.bill_rates import (
@@ -37,6 +38,7 @@ from jobs.bill_rates import (
     reprice,
     usage_of,
 )
+from jobs.facts_cache import cached
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,16 @@ _COLS = ["tenant_id", "account_id", "region", "resource_id", "check_id", "detail
          "estimated_monthly_savings"]
 
 
+def tenant_rates(facts_dir: Path, tenant: str) -> pa.Table:
+    """`derive_rates(facts_dir, tenant=tenant)`: the rates of every tenant are derived in one
+    pass per state of the facts (the window's end is the facts' latest usage end, whoever's it
+    is; a tenant is a group key), and the tenant's rows taken in the table's order."""
+    every = cached("rates", facts_dir, lambda: derive_rates(facts_dir))
+    if not every.num_rows:
+        return every
+    return every.filter(pc.equal(every.column("tenant_id"), tenant))
+
+
 def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str,
                      rates: pa.Table | None = None) -> pa.Table:
     """ESTIMATE_FIELDS for `findings` (tenant_id, account_id, region, resource_id, check_id,
@@ -60,7 +72,7 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str,
         rates = pa.table({})
         if facts_dir is not None and facts_dir.is_dir():
             try:
-                rates = derive_rates(facts_dir, tenant=tenant)
+                rates = tenant_rates(facts_dir, tenant)
             except (duckdb.Error, OSError, ValueError, KeyError) as exc:
                 log.warning("bill rates unavailable; estimates stay at list price", extra={
                     "tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})

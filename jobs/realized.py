@@ -46,6 +46,7 @@ import pyarrow as pa
 from jobs.bill_rates import _details, _terms, bare_usage_type, usage_of
 from jobs.cur.enrich import parquet_files
 from jobs.cur.names import quote_literal
+from jobs.facts_cache import cached
 
 log = logging.getLogger(__name__)
 WINDOW_DAYS = 14
@@ -389,25 +390,29 @@ def _once(items: list[Realized]) -> list[Realized]:
 
 def facts_end(facts_dir: Path | str | None, tenant: str) -> datetime | None:
     """The end of the tenant's last billed hour (None without facts)."""
-    files = parquet_files(facts_dir)
-    if not files:
-        return None
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], union_by_name = true)"
-    row = con.execute(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts} "
-                      "WHERE tenant_id = ?", [tenant]).fetchall()[0]
-    return row[0]
+    return _per_tenant(facts_dir).get(tenant, (None, False))[0]
 
 
 def generated_bill(facts_dir: Path | str | None, tenant: str) -> bool:
     """Whether the tenant's bill is the simulated estate's generated one (demo): its lines carry
     the cost-allocation tag `generated_for` = demo (estate/bill.py)."""
-    files = parquet_files(facts_dir)
-    if not files:
-        return False
-    con = duckdb.connect()
-    facts = f"read_parquet([{', '.join(quote_literal(f) for f in files)}], union_by_name = true)"
-    row = con.execute(f"SELECT count(*) FROM {facts} WHERE tenant_id = ? AND "
-                      "list_contains(map_keys(tags), 'generated_for') LIMIT 1", [tenant]).fetchall()
-    return bool(row[0][0])
+    return _per_tenant(facts_dir).get(tenant, (None, False))[1]
+
+
+def _per_tenant(facts_dir: Path | str | None) -> dict[str, tuple[datetime | None, bool]]:
+    """Every tenant's last billed instant and generated-bill flag: one scan per state of the
+    facts (jobs/facts_cache.py), not two per tenant and window."""
+    def scan() -> dict[str, tuple[datetime | None, bool]]:
+        files = parquet_files(facts_dir)
+        if not files:
+            return {}
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+                 "union_by_name = true)")
+        rows = con.execute(
+            f"SELECT tenant_id, max(COALESCE(usage_end, usage_start)), coalesce(bool_or("
+            f"list_contains(map_keys(tags), 'generated_for')), false) FROM {facts}"
+            " GROUP BY tenant_id").fetchall()
+        return {t: (end, bool(gen)) for t, end, gen in rows}
+    return cached("realized_per_tenant", facts_dir, scan)

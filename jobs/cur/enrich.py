@@ -63,29 +63,27 @@ def parquet_files(folder: Path | str | None) -> list[str]:
     return sorted(str(p) for p in Path(folder).rglob("*.parquet") if not p.name.startswith("."))
 
 
-def enrich_findings(
-    findings: pa.Table | Path | str,
-    facts_dir: Path | str | None,
-    as_of: datetime | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> pa.Table:
-    """`findings` (FINDING_SCHEMA) plus the actual-cost columns, as ENRICHED_SCHEMA, same row order.
+_AGGREGATES = ("cur_window", "cur_by_res", "cur_by_scope", "cur_cov")
 
-    The confidence is the method's base (exact 0.9, roll-up 0.4) times the share of the 30 days
-    before `as_of` that the tenant's facts span (a bill that starts late or stops early is less
-    sure; CUR is hourly and continuous, so the span stands for the covered days).
-    `as_of` is an exclusive instant: the 7/30-day windows end there, and month-to-date is the month
-    holding the last instant before it (so the default, the end of the last billed hour, gives the
-    last billed month). The schema metadata records the as_of used."""
-    table = findings if isinstance(findings, pa.Table) else read_findings(findings)
-    table = table.select(FINDING_SCHEMA.names)
-    if not table.schema.equals(FINDING_SCHEMA, check_metadata=False):
-        table = table.cast(FINDING_SCHEMA)
+
+@dataclass(frozen=True)
+class Aggregates:
+    """The facts' window sums, rolled up per resource and per scope, for one `as_of`: what
+    `enrich_findings` joins the findings to (a function of the facts alone, so a caller that
+    enriches several batches of findings against the same facts computes it once)."""
+
+    as_of: datetime
+    tables: dict[str, pa.Table]  # _AGGREGATES by name
+
+
+def facts_aggregates(facts_dir: Path | str | None, as_of: datetime | None = None,
+                     con: duckdb.DuckDBPyConnection | None = None) -> Aggregates | None:
+    """One scan of the facts (None without facts, or when they bill nothing)."""
     files = parquet_files(facts_dir)
+    if not files:
+        return None
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    if not files or table.num_rows == 0:
-        return _append(table, _none_columns(table.num_rows), None)
     facts = (
         f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
         "hive_partitioning = false, union_by_name = true)"
@@ -94,22 +92,62 @@ def enrich_findings(
         latest = con.sql(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()
         as_of = latest[0][0]
         if as_of is None:
-            return _append(table, _none_columns(table.num_rows), None)
-    keys = table.select(list(_KEY_COLUMNS)).append_column(
-        "row_no", pa.array(range(table.num_rows), pa.int64())
-    )
-    con.register("cur_finding_keys", keys)
+            return None
     try:
         # Aggregates first, as real tables: the join then sees their true (small) sizes and
         # builds its hash tables on them, not on the findings.
         for statement in _aggregate_sql(facts):
             con.execute(statement, [as_of] if "?" in statement else None)
+        tables = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in _AGGREGATES}
+    finally:
+        for name in ("cur_grain", *_AGGREGATES):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    return Aggregates(as_of, tables)
+
+
+def enrich_findings(
+    findings: pa.Table | Path | str,
+    facts_dir: Path | str | None,
+    as_of: datetime | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    aggregates: Aggregates | None = None,
+) -> pa.Table:
+    """`findings` (FINDING_SCHEMA) plus the actual-cost columns, as ENRICHED_SCHEMA, same row order.
+
+    The confidence is the method's base (exact 0.9, roll-up 0.4) times the share of the 30 days
+    before `as_of` that the tenant's facts span (a bill that starts late or stops early is less
+    sure; CUR is hourly and continuous, so the span stands for the covered days).
+    `as_of` is an exclusive instant: the 7/30-day windows end there, and month-to-date is the month
+    holding the last instant before it (so the default, the end of the last billed hour, gives the
+    last billed month). The schema metadata records the as_of used. `aggregates`: this
+    function's `facts_aggregates(facts_dir, as_of)`, when the caller already has it."""
+    table = findings if isinstance(findings, pa.Table) else read_findings(findings)
+    table = table.select(FINDING_SCHEMA.names)
+    if not table.schema.equals(FINDING_SCHEMA, check_metadata=False):
+        table = table.cast(FINDING_SCHEMA)
+    con = con or duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if table.num_rows == 0:
+        return _append(table, _none_columns(table.num_rows), None)
+    if aggregates is None:
+        aggregates = facts_aggregates(facts_dir, as_of, con)
+    if aggregates is None:
+        return _append(table, _none_columns(table.num_rows), None)
+    keys = table.select(list(_KEY_COLUMNS)).append_column(
+        "row_no", pa.array(range(table.num_rows), pa.int64())
+    )
+    con.register("cur_finding_keys", keys)
+    try:
+        for name, agg in aggregates.tables.items():
+            con.register(f"_{name}", agg)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")
+            con.unregister(f"_{name}")
         result = con.sql(_join_sql()).to_arrow_table()
     finally:
         con.unregister("cur_finding_keys")
-        for name in ("cur_window", "cur_grain", "cur_by_res", "cur_by_scope", "cur_cov"):
+        for name in _AGGREGATES:
             con.execute(f"DROP TABLE IF EXISTS {name}")
-    return _append(table, result, as_of)
+    return _append(table, result, aggregates.as_of)
 
 
 def _aggregate_sql(facts: str) -> list[str]:
