@@ -38,9 +38,24 @@ DEFAULT_DAYS = 30
 CENT = Decimal("0.01")
 RESOURCE, ACCOUNT, PAYER_REGION, LIST = "bill:resource", "bill:account", "bill:payer-region", "list"
 
+_RATE_KEYS = ("tenant_id", "billing_account_id", "account_id", "region", "service",
+              "resource_id", "usage_type", "operation", "sku_id", "usage_unit")
+# One scan, two groupings: per usage type (resource_id NULL, every line) and per resource
+# (the lines that name one). The distinct line types and source files per rate are counted
+# over the distinct (rate, line type, file) rows, joined back to the sums: DISTINCT aggregates
+# over every bill line took 4x the time of the sums themselves (10M lines: 8.0 s of 9.0).
 _RATE_SQL = """
-SELECT tenant_id, billing_account_id, account_id, region, service, {resource} AS resource_id,
-       usage_type, operation, sku_id, usage_unit,
+WITH lines AS (
+    SELECT tenant_id, billing_account_id, account_id, region, service, resource_id,
+           usage_type, operation, sku_id, usage_unit, usage_amount, cost_effective, cost_list,
+           commitment_type, usage_start, usage_end, line_item_type, source_file
+    FROM {facts}
+    WHERE charge_category = 'Usage' AND COALESCE(line_item_type, '') <> 'SavingsPlanNegation'
+      AND usage_amount > 0 AND cost_effective IS NOT NULL AND usage_unit IS NOT NULL
+      AND usage_start >= CAST(? AS TIMESTAMPTZ) AND usage_start < CAST(? AS TIMESTAMPTZ)
+      {extra}
+), sums AS (
+    SELECT {keys},
        count(*) AS lines, sum(usage_amount) AS usage_amount,
        sum(cost_effective) AS cost_effective, sum(cost_list) AS cost_list,
        sum(CASE WHEN commitment_type IS NOT NULL THEN usage_amount ELSE 0 END) AS committed_usage,
@@ -49,16 +64,16 @@ SELECT tenant_id, billing_account_id, account_id, region, service, {resource} AS
        sum(CASE WHEN commitment_type IS NOT NULL THEN cost_list ELSE 0 END) AS committed_cost_list,
        sum(cost_effective) / sum(usage_amount) AS rate,
        sum(cost_list) / sum(usage_amount) AS list_rate,
-       min(usage_start) AS period_start, max(COALESCE(usage_end, usage_start)) AS period_end,
-       string_agg(DISTINCT line_item_type, ',' ORDER BY line_item_type) AS line_types,
-       count(DISTINCT source_file) AS files
-FROM {facts}
-WHERE charge_category = 'Usage' AND COALESCE(line_item_type, '') <> 'SavingsPlanNegation'
-  AND usage_amount > 0 AND cost_effective IS NOT NULL AND usage_unit IS NOT NULL
-  AND usage_start >= CAST(? AS TIMESTAMPTZ) AND usage_start < CAST(? AS TIMESTAMPTZ)
-  {extra}
-GROUP BY ALL
+       min(usage_start) AS period_start, max(COALESCE(usage_end, usage_start)) AS period_end
+    FROM lines {grouping}
+), kinds AS (
+    SELECT {keys}, string_agg(DISTINCT line_item_type, ',' ORDER BY line_item_type) AS line_types,
+           count(DISTINCT source_file) AS files
+    FROM (SELECT DISTINCT {keys}, line_item_type, source_file FROM lines) {grouping}
+)
+SELECT s.*{kinds} ORDER BY ALL
 """
+_KINDS = ", k.line_types, k.files FROM sums s JOIN kinds k ON {same}"
 
 
 def derive_rates(
@@ -68,9 +83,12 @@ def derive_rates(
     start: datetime | None = None,
     tenant: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    provenance: bool = True,
 ) -> pa.Table:
     """Rates over [start, end) (default: the `days` before the latest usage end in the facts).
-    Rows with `resource_id` NULL are per usage type; the others are one resource's own rate."""
+    Rows with `resource_id` NULL are per usage type; the others are one resource's own rate.
+    `provenance=False` leaves out `line_types` and `files` (what a rate's source text cites;
+    a caller that needs only the figures skips counting them), same rows in the same order."""
     files = parquet_files(facts_dir)
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
@@ -84,11 +102,14 @@ def derive_rates(
             return pa.table({})
     start = start or end - timedelta(days=days)
     extra = f"AND tenant_id = {quote_literal(tenant)}" if tenant else ""
-    scopes = [_RATE_SQL.format(resource="CAST(NULL AS VARCHAR)", facts=facts, extra=extra),
-              _RATE_SQL.format(resource="resource_id", facts=facts,
-                               extra=extra + " AND resource_id IS NOT NULL")]
-    sql = " UNION ALL ".join(f"({q})" for q in scopes) + " ORDER BY ALL"
-    return con.sql(sql, params=[start, end, start, end]).to_arrow_table()
+    keys = ", ".join(_RATE_KEYS)
+    scope = ", ".join(k for k in _RATE_KEYS if k != "resource_id")
+    grouping = (f"GROUP BY GROUPING SETS (({scope}), ({keys}))"
+                " HAVING grouping(resource_id) = 1 OR resource_id IS NOT NULL")
+    same = " AND ".join(f"s.{k} IS NOT DISTINCT FROM k.{k}" for k in _RATE_KEYS)
+    kinds = _KINDS.format(same=same) if provenance else " FROM sums s"
+    sql = _RATE_SQL.format(facts=facts, extra=extra, keys=keys, kinds=kinds, grouping=grouping)
+    return con.sql(sql, params=[start, end]).to_arrow_table()
 
 
 # --- catalog key -> the bill's usage type ------------------------------------------------

@@ -18,6 +18,7 @@ scan over the account's usage types; those findings are few and go through `repr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,13 @@ _COLS = ["tenant_id", "account_id", "region", "resource_id", "check_id", "detail
          "estimated_monthly_savings"]
 
 
-def tenant_rates(facts_dir: Path, tenant: str) -> pa.Table:
-    """`derive_rates(facts_dir, tenant=tenant)`: the rates of every tenant are derived in one
-    pass per state of the facts (the window's end is the facts' latest usage end, whoever's it
-    is; a tenant is a group key), and the tenant's rows taken in the table's order."""
-    every = cached("rates", facts_dir, lambda: derive_rates(facts_dir))
+def tenant_rates(facts_dir: Path, tenant: str, provenance: bool = False) -> pa.Table:
+    """`derive_rates(facts_dir, tenant=tenant, provenance=provenance)`: the rates of every
+    tenant are derived in one pass per state of the facts (the window's end is the facts'
+    latest usage end, whoever's it is; a tenant is a group key), and the tenant's rows taken in
+    the table's order. The figures need no provenance; `reprice`'s terms cite it."""
+    every = cached("rates", facts_dir, lambda: derive_rates(facts_dir, provenance=provenance),
+                   provenance)
     if not every.num_rows:
         return every
     return every.filter(pc.equal(every.column("tenant_id"), tenant))
@@ -68,32 +71,39 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str,
     details, estimated_monthly_savings), row for row. `rates`: the tenant's `derive_rates`
     (read from `facts_dir` when not given). Without facts, or when rates cannot be read, every
     estimate is the list one (logged): bill pricing refines, it never blocks the window."""
-    if rates is None:
-        rates = pa.table({})
-        if facts_dir is not None and facts_dir.is_dir():
-            try:
-                rates = tenant_rates(facts_dir, tenant)
-            except (duckdb.Error, OSError, ValueError, KeyError) as exc:
-                log.warning("bill rates unavailable; estimates stay at list price", extra={
-                    "tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
+    figures = rates if rates is not None else _read(facts_dir, tenant, provenance=False)
+
+    def book() -> RateBook:  # for `reprice` itself, whose terms cite the rates' provenance
+        full = rates if rates is not None else _read(facts_dir, tenant, provenance=True)
+        return RateBook.from_table(full)
+
     table = findings.select(_COLS)
     if not pa.types.is_string(table.schema.field("details").type):
-        return _per_row(table, rates)
+        return _per_row(table, book())
     con = duckdb.connect()
     try:
-        return _priced_sql(con, table, rates)
+        return _priced_sql(con, table, figures, book)
     except _NotJson:  # details that are not JSON text: the per-row path says what it can
-        return _per_row(table, rates)
+        return _per_row(table, book())
     finally:
         con.close()
+
+
+def _read(facts_dir: Path | None, tenant: str, provenance: bool) -> pa.Table:
+    if facts_dir is not None and facts_dir.is_dir():
+        try:
+            return tenant_rates(facts_dir, tenant, provenance)
+        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
+            log.warning("bill rates unavailable; estimates stay at list price", extra={
+                "tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
+    return pa.table({})
 
 
 class _NotJson(Exception):
     pass
 
 
-def _per_row(table: pa.Table, rates: pa.Table) -> pa.Table:
-    book = RateBook.from_table(rates)
+def _per_row(table: pa.Table, book: RateBook) -> pa.Table:
     return _to_table([reprice(row, book) for row in table.to_pylist()])
 
 
@@ -106,7 +116,8 @@ def _to_table(out: list[Any]) -> pa.Table:
     })
 
 
-def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table) -> pa.Table:
+def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table,
+                book: Callable[[], RateBook]) -> pa.Table:
     con.register("_f", table.append_column("row_no", pa.array(range(table.num_rows), pa.int64())))
     try:
         con.execute("CREATE TEMP TABLE _fx AS SELECT row_no, tenant_id, account_id, region,"
@@ -121,7 +132,7 @@ def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table
     _rate_tables(con, rates)
     con.execute(_TERMS_SQL)
     _combo_amounts(con)
-    _commitment_rows(con, table, rates)
+    _commitment_rows(con, table, book)
     return con.sql(_RESULT_SQL).to_arrow_table().select(
         [f.name for f in ESTIMATE_FIELDS]).cast(pa.schema(ESTIMATE_FIELDS))
 
@@ -284,15 +295,16 @@ def _combo_amounts(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("_amounts_a")
 
 
-def _commitment_rows(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table) -> None:
+def _commitment_rows(con: duckdb.DuckDBPyConnection, table: pa.Table,
+                     book: Callable[[], RateBook]) -> None:
     """Table `_fk`: the coverage check's findings, through `reprice` (few per window)."""
     rows = con.execute(f"SELECT row_no FROM _fx WHERE check_id = '{COMMITMENT_CHECK}'"
                        " ORDER BY row_no").fetchall()
     idx = [r[0] for r in rows]
     out: list[Any] = []
     if idx:
-        book = RateBook.from_table(rates)
-        out = [reprice(row, book) for row in table.take(idx).to_pylist()]
+        rates = book()
+        out = [reprice(row, rates) for row in table.take(idx).to_pylist()]
     priced = _to_table(out).append_column("row_no", pa.array(idx, pa.int64()))
     con.register("_fk_a", priced)
     try:
