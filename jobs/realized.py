@@ -191,8 +191,11 @@ def measure(findings: Iterable[Mapping[str, Any]], facts_dir: Path | str | None,
     first: dict[str, datetime] = {}
     covered = None
     if facts_dir is not None and resolved:
-        by_day, first, covered = daily_costs(facts_dir, tenant,
-                                             [str(r["resource_id"]) for r in resolved])
+        wanted = tuple(sorted({str(r["resource_id"]) for r in resolved}))
+        # the same resolved set is measured again by every window until the bill changes
+        by_day, first, covered = cached("daily_costs", facts_dir,
+                                        lambda: daily_costs(facts_dir, tenant, wanted),
+                                        tenant, wanted)
     if covered is not None and as_of is not None:
         covered = (covered[0], min(covered[1], _day(as_of)))
     fallback = [r for r in resolved if str(r["resource_id"]) not in by_day and usage_terms(r)]

@@ -179,8 +179,9 @@ def counted_findings(
     con.register("_metas", meta_table)
     con.register("_links", _links_table(metas))
     try:
+        # one statement, so the wide rows are materialized once (fdoc), not three times
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE _flinked AS
+            """CREATE OR REPLACE TEMP VIEW _flinked AS
                WITH l AS (SELECT source_fp, list_sort(list(meta_fp)) AS correlated_in,
                                  list_sort(list(meta_fp) FILTER (WHERE excluded))
                                      AS superseded_by,
@@ -191,15 +192,13 @@ def counted_findings(
                       coalesce(l.superseded_by, []::VARCHAR[]) AS superseded_by
                FROM fcur f LEFT JOIN l ON l.source_fp = f.fingerprint"""
         )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fpriced AS SELECT *,"
-                    f" {counting.MISSING_PRICES_SQL} AS missing_prices,"
-                    f" {counting.SAVINGS_BOUND_SQL} AS savings_bound"
-                    f" FROM ({cost_columns.split_sql('_flinked')})")
+        priced = (f"SELECT *, {counting.MISSING_PRICES_SQL} AS missing_prices,"
+                  f" {counting.SAVINGS_BOUND_SQL} AS savings_bound"
+                  f" FROM ({cost_columns.split_sql('_flinked')})")
         con.execute(f"CREATE OR REPLACE TEMP TABLE fdoc AS SELECT *, {counting.COUNTED_SQL}"
                     f" AS counted, {counting.COUNT_STATE_SQL} AS count_state,"
-                    f" {counting.UNPRICED_REASON_SQL} AS unpriced_reason FROM _fpriced")
-        con.execute("DROP TABLE _fpriced")
-        con.execute("DROP TABLE _flinked")
+                    f" {counting.UNPRICED_REASON_SQL} AS unpriced_reason FROM ({priced})")
+        con.execute("DROP VIEW _flinked")
         con.execute("CREATE OR REPLACE TEMP TABLE fmeta AS SELECT * FROM _metas")
     finally:
         con.unregister("_metas")
