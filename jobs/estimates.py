@@ -71,7 +71,7 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str,
     details, estimated_monthly_savings), row for row. `rates`: the tenant's `derive_rates`
     (read from `facts_dir` when not given). Without facts, or when rates cannot be read, every
     estimate is the list one (logged): bill pricing refines, it never blocks the window."""
-    figures = rates if rates is not None else _read(facts_dir, tenant, provenance=False)
+    pooled = _pooled_for(facts_dir, tenant, rates)
 
     def book() -> RateBook:  # for `reprice` itself, whose terms cite the rates' provenance
         full = rates if rates is not None else _read(facts_dir, tenant, provenance=True)
@@ -82,7 +82,7 @@ def estimate_columns(findings: pa.Table, facts_dir: Path | None, tenant: str,
         return _per_row(table, book())
     con = duckdb.connect()
     try:
-        return _priced_sql(con, table, figures, book)
+        return _priced_sql(con, table, pooled, book)
     except _NotJson:  # details that are not JSON text: the per-row path says what it can
         return _per_row(table, book())
     finally:
@@ -93,10 +93,32 @@ def _read(facts_dir: Path | None, tenant: str, provenance: bool) -> pa.Table:
     if facts_dir is not None and facts_dir.is_dir():
         try:
             return tenant_rates(facts_dir, tenant, provenance)
-        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
-            log.warning("bill rates unavailable; estimates stay at list price", extra={
-                "tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
+        except _UNREADABLE as exc:
+            _unavailable(facts_dir, tenant, exc)
     return pa.table({})
+
+
+def _pooled_for(facts_dir: Path | None, tenant: str, rates: pa.Table | None
+                ) -> dict[str, pa.Table]:
+    """The pooled rates of `rates`, or of the tenant's rates in the facts (kept per state of
+    the facts: every window prices the tenant's findings against the same pools)."""
+    if rates is not None:
+        return pooled_rates(rates)
+    if facts_dir is not None and facts_dir.is_dir():
+        try:
+            return cached("pooled_rates", facts_dir,
+                          lambda: pooled_rates(tenant_rates(facts_dir, tenant)), tenant)
+        except _UNREADABLE as exc:
+            _unavailable(facts_dir, tenant, exc)
+    return pooled_rates(pa.table({}))
+
+
+_UNREADABLE = (duckdb.Error, OSError, ValueError, KeyError)
+
+
+def _unavailable(facts_dir: Path, tenant: str, exc: Exception) -> None:
+    log.warning("bill rates unavailable; estimates stay at list price",
+                extra={"tenant": tenant, "facts_dir": str(facts_dir), "error": str(exc)})
 
 
 class _NotJson(Exception):
@@ -116,7 +138,7 @@ def _to_table(out: list[Any]) -> pa.Table:
     })
 
 
-def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table,
+def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, pooled: dict[str, pa.Table],
                 book: Callable[[], RateBook]) -> pa.Table:
     con.register("_f", table.append_column("row_no", pa.array(range(table.num_rows), pa.int64())))
     try:
@@ -129,7 +151,8 @@ def _priced_sql(con: duckdb.DuckDBPyConnection, table: pa.Table, rates: pa.Table
     finally:
         con.unregister("_f")
     _term_tables(con)
-    _rate_tables(con, rates)
+    for name, pool in pooled.items():
+        con.register(name, pool)
     con.execute(_TERMS_SQL)
     _combo_amounts(con)
     _commitment_rows(con, table, book)
@@ -171,6 +194,19 @@ def _term_tables(con: duckdb.DuckDBPyConnection) -> None:
 # the rate table's row order; any operation: operations in order of first appearance).
 _POOL = ("count(*) AS n, list_reduce(list(cost_effective ORDER BY {o}), lambda a, b: a + b) AS cost,"
          " list_reduce(list(usage_amount ORDER BY {o}), lambda a, b: a + b) AS usage")
+
+
+_POOLED = ("_r_op", "_r_any", "_a_op", "_a_any", "_p_op", "_p_any", "_payer")
+
+
+def pooled_rates(rates: pa.Table) -> dict[str, pa.Table]:
+    """`_rate_tables` of `rates`, as Arrow tables by name."""
+    con = duckdb.connect()
+    try:
+        _rate_tables(con, rates)
+        return {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in _POOLED}
+    finally:
+        con.close()
 
 
 def _rate_tables(con: duckdb.DuckDBPyConnection, rates: pa.Table) -> None:

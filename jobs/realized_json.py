@@ -29,34 +29,31 @@ _SPLICE = "\x00realized findings\x00"  # encodes as "\u0000...": no finding valu
 
 
 def _text(col: str) -> str:
-    """JSON text of `str(value)` (Python writes None as "None" there)."""
-    return f"CAST(to_json(coalesce(CAST({col} AS VARCHAR), 'None')) AS VARCHAR)"
-
-
-def _nullable(expr: str) -> str:
-    return f"coalesce(CAST(to_json({expr}) AS VARCHAR), 'null')"
+    """`str(value)` (Python writes None as "None" there)."""
+    return f"coalesce(CAST({col} AS VARCHAR), 'None')"
 
 
 def _iso(col: str) -> str:
     """`datetime.isoformat()` of a UTC timestamp: microseconds only when not zero."""
-    return _nullable(f"CASE WHEN strftime({col}, '%f') = '000000'"
-                     f" THEN strftime({col}, '%Y-%m-%dT%H:%M:%S+00:00')"
-                     f" ELSE strftime({col}, '%Y-%m-%dT%H:%M:%S.%f+00:00') END")
+    return (f"CASE WHEN strftime({col}, '%f') = '000000'"
+            f" THEN strftime({col}, '%Y-%m-%dT%H:%M:%S+00:00')"
+            f" ELSE strftime({col}, '%Y-%m-%dT%H:%M:%S.%f+00:00') END")
 
 
-# One unmeasured entry, keys in sorted order (as `report`'s `_plain(item)` encodes).
-_ENTRY_SQL = " || ".join([
-    "'{\"account_id\":'", _text("account_id"),
-    "',\"after_period\":null,\"before_period\":null,\"check_id\":'", _text("check_id"),
-    "',\"confidence\":0.0,\"cost_per_day_after\":null,\"cost_per_day_before\":null,"
-    "\"days_after\":0,\"days_before\":0,\"estimated_monthly\":'",
-    _nullable("CAST(CAST(estimated_monthly_savings AS DECIMAL(18,2)) AS VARCHAR)"),
-    "',\"fingerprint\":'", _text("fingerprint"),
-    "',\"first_seen\":'", _iso("first_seen"), "',\"last_seen\":'", _iso("last_seen"),
-    "',\"method\":\"none\",\"realized_monthly\":null,\"realized_to_date\":null,\"region\":'",
-    _text("region"), "',\"resolved_at\":'", _iso("resolved_at"),
-    "',\"resource_id\":'", _nullable("resource_id"), "',\"state\":'", _text("lifecycle_state"),
-    "'}'"])
+# One unmeasured entry as `report`'s `_plain(item)` encodes it: members in sorted order,
+# serialized by DuckDB's `to_json` (as documents.finding_rows_json does for the lists).
+_ENTRY = {
+    "account_id": _text("account_id"), "after_period": "NULL", "before_period": "NULL",
+    "check_id": _text("check_id"), "confidence": "0.0::DOUBLE", "cost_per_day_after": "NULL",
+    "cost_per_day_before": "NULL", "days_after": "0", "days_before": "0",
+    "estimated_monthly": "CAST(CAST(estimated_monthly_savings AS DECIMAL(18,2)) AS VARCHAR)",
+    "fingerprint": _text("fingerprint"), "first_seen": _iso("first_seen"),
+    "last_seen": _iso("last_seen"), "method": "'none'", "realized_monthly": "NULL",
+    "realized_to_date": "NULL", "region": _text("region"), "resolved_at": _iso("resolved_at"),
+    "resource_id": "resource_id", "state": _text("lifecycle_state"),
+}
+_ENTRY_SQL = ("CAST(to_json({" + ", ".join(f"'{k}': {v}" for k, v in sorted(_ENTRY.items()))
+              + "}) AS VARCHAR)")
 
 
 @dataclass(frozen=True, slots=True)
