@@ -302,33 +302,55 @@ _TERMS_SQL = (
 
 def _combo_amounts(con: duckdb.DuckDBPyConnection) -> None:
     """Table `_fe` (row_no, terms, unknown, from_bill, amount): each distinct list of
-    (quantity, sign, rate or list price) summed once, in Decimal as `reprice` sums it."""
+    (quantity, sign, rate or list price) summed once, in Decimal as `reprice` sums it. Most
+    findings price one term: those are matched on the term itself (a join on three scalars),
+    only the several-term lists are grouped as lists."""
     con.execute("""CREATE TEMP TABLE _fc AS
                    SELECT row_no, count(*) AS terms,
                           bool_or(rate IS NULL AND price IS NULL) AS unknown,
                           count(*) FILTER (WHERE from_bill) AS from_bill,
-                          list({'q': qty, 's': sign, 'r': rate, 'p': price} ORDER BY idx) AS combo
+                          CASE WHEN count(*) = 1 THEN any_value(qty) END AS q,
+                          CASE WHEN count(*) = 1 THEN any_value(sign) END AS s,
+                          CASE WHEN count(*) = 1 THEN any_value(rate) END AS r,
+                          CASE WHEN count(*) > 1 THEN list({'q': qty, 's': sign, 'r': rate,
+                                                            'p': price} ORDER BY idx) END AS combo
                    FROM _ft GROUP BY row_no""")
-    con.execute("""CREATE TEMP TABLE _combos AS SELECT row_number() OVER () AS combo_id, combo
-                   FROM (SELECT DISTINCT combo FROM _fc WHERE NOT unknown AND from_bill > 0)""")
-    ids, amounts = [], []
-    for combo_id, combo in con.execute("SELECT combo_id, combo FROM _combos").fetchall():
-        total = Decimal(0)
-        for term in combo:
-            rate = (Decimal(repr(term["r"])) if term["r"] is not None
-                    else Decimal(term["p"]))
-            total += term["s"] * Decimal(term["q"]) * rate
-        ids.append(combo_id)
-        amounts.append(total.quantize(CENT, rounding=ROUND_HALF_EVEN))
-    con.register("_amounts_a", pa.table({"combo_id": pa.array(ids, pa.int64()),
-                                         "amount": pa.array(amounts, MONEY)}))
+    priced = "NOT unknown AND from_bill > 0"  # a single priced term is a bill rate: r not NULL
+    singles = con.execute(f"SELECT DISTINCT q, s, r FROM _fc WHERE terms = 1 AND {priced}"
+                          ).fetchall()
+    con.execute(f"""CREATE TEMP TABLE _combos AS SELECT row_number() OVER () AS combo_id, combo
+                    FROM (SELECT DISTINCT combo FROM _fc WHERE terms > 1 AND {priced})""")
+    combos = con.execute("SELECT combo_id, combo FROM _combos").fetchall()
+    con.register("_singles_a", pa.table({
+        "q": pa.array([q for q, _s, _r in singles], pa.string()),
+        "s": pa.array([s for _q, s, _r in singles], pa.int32()),
+        "r": pa.array([r for _q, _s, r in singles], pa.float64()),
+        "amount": pa.array([_sum([{"q": q, "s": s, "r": r, "p": None}]) for q, s, r in singles],
+                           MONEY)}))
+    con.register("_amounts_a", pa.table({
+        "combo_id": pa.array([i for i, _c in combos], pa.int64()),
+        "amount": pa.array([_sum(c) for _i, c in combos], MONEY)}))
     try:
-        con.execute("""CREATE TEMP TABLE _fe AS
-                       SELECT c.row_no, c.terms, c.unknown, c.from_bill, a.amount
-                       FROM _fc c LEFT JOIN _combos USING (combo)
-                       LEFT JOIN _amounts_a a USING (combo_id)""")
+        con.execute(f"""CREATE TEMP TABLE _fe AS
+                        SELECT c.row_no, c.terms, c.unknown, c.from_bill,
+                               coalesce(one.amount, a.amount) AS amount
+                        FROM _fc c
+                        LEFT JOIN _singles_a one ON c.terms = 1 AND {priced}
+                             AND one.q = c.q AND one.s = c.s AND one.r = c.r
+                        LEFT JOIN _combos k ON c.terms > 1 AND k.combo = c.combo
+                        LEFT JOIN _amounts_a a ON a.combo_id = k.combo_id""")
     finally:
+        con.unregister("_singles_a")
         con.unregister("_amounts_a")
+
+
+def _sum(terms: list[dict[str, Any]]) -> Decimal:
+    """sign x quantity x rate (the bill's, else the list price) summed as `reprice` sums it."""
+    total = Decimal(0)
+    for term in terms:
+        rate = Decimal(repr(term["r"])) if term["r"] is not None else Decimal(term["p"])
+        total += term["s"] * Decimal(term["q"]) * rate
+    return total.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def _commitment_rows(con: duckdb.DuckDBPyConnection, table: pa.Table,

@@ -26,7 +26,8 @@ LIFECYCLE_COLUMNS = ("first_seen", "last_seen", "resolved_at", "lifecycle_state"
 
 _STATE_SQL = """
 CREATE OR REPLACE TEMP TABLE {out} AS
-WITH f AS (
+WITH f AS NOT MATERIALIZED (  -- a filter, read where used (a materialized copy of every
+    -- wide row cost a quarter of the lifecycle's time)
     SELECT * EXCLUDE (_file) FROM {findings} WHERE tenant_id = $tenant
 ),
 agg AS (
