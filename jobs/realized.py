@@ -113,11 +113,10 @@ def daily_costs(facts_dir: Path | str, tenant: str, resources: Iterable[str],
     con.execute("SET TimeZone = 'UTC'")
     facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
              "hive_partitioning = false, union_by_name = true)")
-    span = con.execute(f"SELECT min(usage_start), max(COALESCE(usage_end, usage_start)) "
-                       f"FROM {facts} WHERE tenant_id = ?", [tenant]).fetchall()[0]
-    if span[0] is None:
+    first_hour, end, _generated = _per_tenant(facts_dir).get(tenant, (None, None, False))
+    if first_hour is None or end is None:
         return {}, {}, None
-    covered = (_full_day_after(span[0]), _day(span[1]))  # [first full day, day holding the end)
+    covered = (_full_day_after(first_hour), _day(end))  # [first full day, day holding the end)
     if not wanted:
         return {}, {}, covered
     con.register("_realized_resources", pa.table({"resource_id": pa.array(wanted, pa.string())}))
@@ -393,19 +392,22 @@ def _once(items: list[Realized]) -> list[Realized]:
 
 def facts_end(facts_dir: Path | str | None, tenant: str) -> datetime | None:
     """The end of the tenant's last billed hour (None without facts)."""
-    return _per_tenant(facts_dir).get(tenant, (None, False))[0]
+    return _per_tenant(facts_dir).get(tenant, (None, None, False))[1]
 
 
 def generated_bill(facts_dir: Path | str | None, tenant: str) -> bool:
     """Whether the tenant's bill is the simulated estate's generated one (demo): its lines carry
     the cost-allocation tag `generated_for` = demo (estate/bill.py)."""
-    return _per_tenant(facts_dir).get(tenant, (None, False))[1]
+    return _per_tenant(facts_dir).get(tenant, (None, None, False))[2]
 
 
-def _per_tenant(facts_dir: Path | str | None) -> dict[str, tuple[datetime | None, bool]]:
-    """Every tenant's last billed instant and generated-bill flag: one scan per state of the
-    facts (jobs/facts_cache.py), not two per tenant and window."""
-    def scan() -> dict[str, tuple[datetime | None, bool]]:
+Span = tuple[datetime | None, datetime | None, bool]
+
+
+def _per_tenant(facts_dir: Path | str | None) -> dict[str, Span]:
+    """Every tenant's first billed hour, last billed instant and generated-bill flag: one scan
+    per state of the facts (jobs/facts_cache.py), not three per tenant and window."""
+    def scan() -> dict[str, Span]:
         files = parquet_files(facts_dir)
         if not files:
             return {}
@@ -414,8 +416,8 @@ def _per_tenant(facts_dir: Path | str | None) -> dict[str, tuple[datetime | None
         facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
                  "union_by_name = true)")
         rows = con.execute(
-            f"SELECT tenant_id, max(COALESCE(usage_end, usage_start)), coalesce(bool_or("
-            f"list_contains(map_keys(tags), 'generated_for')), false) FROM {facts}"
-            " GROUP BY tenant_id").fetchall()
-        return {t: (end, bool(gen)) for t, end, gen in rows}
+            f"SELECT tenant_id, min(usage_start), max(COALESCE(usage_end, usage_start)),"
+            f" coalesce(bool_or(list_contains(map_keys(tags), 'generated_for')), false)"
+            f" FROM {facts} GROUP BY tenant_id").fetchall()
+        return {t: (start, end, bool(gen)) for t, start, end, gen in rows}
     return cached("realized_per_tenant", facts_dir, scan)
