@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -40,15 +39,9 @@ def test_two_workers_one_output_one_sigkilled_repeatedly(kafka_bootstrap: str, t
         return harness.StreamWorker(kafka_bootstrap, topics, out, tmp_path / f"{name}.log", chunk_records=CHUNK,
                                     batch_max=700, partitions=PARTITIONS, engine=engine).start()
 
-    def produce_slowly() -> None:
-        step = max(1, n // 60)  # spread over ~30 s or more, so that kills land while both work
-        for i in range(0, n, step):
-            harness.produce(kafka_bootstrap, topics.raw, msgs[i : i + step])
-            time.sleep(0.5)
-
-    producer = threading.Thread(target=produce_slowly)
+    producer = harness.PacedProducer(kafka_bootstrap, topics.raw, msgs)
     steady, victim = worker("steady"), worker("victim")
-    producer.start()
+    producer.start()  # paced, so that kills land while both work
     killed = 0
     try:
         while killed < kills:
@@ -58,12 +51,13 @@ def test_two_workers_one_output_one_sigkilled_repeatedly(kafka_bootstrap: str, t
             killed += 1
             assert steady.alive(), f"the steady worker exited; see {steady.log_path}"
             victim = worker("victim")  # restarts on the same directory while its peer writes
+        producer.hurry()  # the kills are done
         producer.join()
         ends = harness.end_offsets(kafka_bootstrap, topics.raw)
         harness.wait_until_committed(kafka_bootstrap, topics.group, topics.raw, ends, timeout=300, worker=steady)
         assert steady.alive() and victim.alive(), "a worker exited (a failed write or rename?)"
     finally:
-        producer.join()
+        producer.hurry()
         codes = (steady.stop(), victim.stop())
     assert sum(ends.values()) == n
     assert codes == (0, 0), f"exit codes {codes}"

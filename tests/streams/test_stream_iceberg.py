@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -67,38 +66,27 @@ def test_sigkill_against_the_iceberg_sink_loses_and_duplicates_nothing(kafka_boo
     msgs = list(generate(n, seed=19, invalid_share=0.02))
     out = tmp_path / "ice"
 
-    def produce_slowly() -> None:
-        step = max(1, n // 60)
-        for i in range(0, n, step):
-            harness.produce(kafka_bootstrap, topics.raw, msgs[i : i + step])
-            time.sleep(0.5)
-
     def start() -> harness.StreamWorker:
         return harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700,
                                     partitions=3, engine="kafka", sink="iceberg").start()
 
-    producer = threading.Thread(target=produce_slowly)
-    producer.start()
+    producer = harness.PacedProducer(kafka_bootstrap, topics.raw, msgs).start()
     log = tmp_path / "stream.log"
     worker = start()
     killed = 0
     try:
         while killed < kills:
-            before = sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values())
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values()) > before:
-                    break
-                time.sleep(0.2)
+            harness.wait_for_progress(kafka_bootstrap, topics.group, topics.raw, range(3))
             time.sleep(rnd.uniform(0.0, 2.0))
             worker.kill()  # SIGKILL: mid-batch, mid-append, between table commit and group commit
             killed += 1
             worker = start()
+        producer.hurry()  # the kills are done
         producer.join()
         ends = harness.end_offsets(kafka_bootstrap, topics.raw)
         harness.wait_until_committed(kafka_bootstrap, topics.group, topics.raw, ends, timeout=240, worker=worker)
     finally:
-        producer.join()
+        producer.hurry()
         worker.stop()
     assert sum(ends.values()) == n
     valid = sum(m.valid for m in msgs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -73,14 +72,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
     msgs = list(generate(n, seed=13, invalid_share=0.02))
     out = tmp_path / "live"
 
-    def produce_slowly() -> None:
-        step = max(1, n // 60)  # spread over ~30 s so that kills land while the worker is busy
-        for i in range(0, n, step):
-            harness.produce(kafka_bootstrap, topics.raw, msgs[i : i + step])
-            time.sleep(0.5)
-
-    producer = threading.Thread(target=produce_slowly)
-    producer.start()
+    producer = harness.PacedProducer(kafka_bootstrap, topics.raw, msgs).start()
     log = tmp_path / "stream.log"
     worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3, engine=engine).start()
     killed = 0
@@ -88,22 +80,17 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka_bootstrap:
         while killed < kills:
             # kill only a worker that is working: once its group has committed something new,
             # at a random moment within the next seconds (mid-batch, mid-write, mid-commit)
-            before = sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values())
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                now = sum(harness.committed(kafka_bootstrap, topics.group, topics.raw, range(3)).values())
-                if now > before:
-                    break
-                time.sleep(0.2)
+            harness.wait_for_progress(kafka_bootstrap, topics.group, topics.raw, range(3))
             time.sleep(rnd.uniform(0.0, 2.0))
             worker.kill()  # SIGKILL: no shutdown hooks, no final commit
             killed += 1
             worker = harness.StreamWorker(kafka_bootstrap, topics, out, log, chunk_records=CHUNK, batch_max=700, partitions=3, engine=engine).start()
+        producer.hurry()  # the kills are done
         producer.join()
         ends = harness.end_offsets(kafka_bootstrap, topics.raw)
         harness.wait_until_committed(kafka_bootstrap, topics.group, topics.raw, ends, timeout=240, worker=worker)
     finally:
-        producer.join()
+        producer.hurry()
         worker.stop()
     assert sum(ends.values()) == n
     valid = sum(m.valid for m in msgs)
