@@ -47,8 +47,11 @@ ruff_rc=0
 "$BIN/ruff" check . || ruff_rc=$?
 "$BIN/mypy" || ruff_rc=$?
 
+# FINOPS_TEST_WORKERS pytest processes (pytest-xdist; 0 runs in this process). A test file, and
+# the folders whose tests share an expensive session fixture, stay on one worker (tests/conftest.py).
+workers="${FINOPS_TEST_WORKERS:-2}"
 pytest_rc=0
-"$BIN/pytest" "$@" || pytest_rc=$?
+"$BIN/pytest" -n "$workers" "$@" || pytest_rc=$?
 if [ "$pytest_rc" = 5 ]; then
     echo "test: pytest collected no tests; that is a failure" >&2
 fi

@@ -18,6 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,6 +97,26 @@ def _local_kafka() -> Iterator[str]:
         broker.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
+
+# Folders whose tests share an expensive session fixture (tests/web: the estate snapshot set, an
+# estate scan plus a jobs window; tests/jobs/cur: the real CUR months normalized): under
+# pytest-xdist each runs on one worker, so the fixture is built once.
+SHARED_SCOPES = ("tests/web/", "tests/jobs/cur/")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`pytest -n N` (scripts/test.sh): a test file runs on one worker, so its module fixtures are
+    built once, and so does each folder of SHARED_SCOPES. (xdist's own `--dist loadgroup` marks
+    give no groups under pytest 9.2: the node ids it rewrites are not the ones reported.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            shared = next((s for s in SHARED_SCOPES if nodeid.startswith(s)), None)
+            return shared or nodeid.split("::", 1)[0]
+
+    return SharedFixtureScheduling(config, log)
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:

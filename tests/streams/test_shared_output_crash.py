@@ -4,7 +4,7 @@ every valid record exactly once, byte-identical to a replay, every offset commit
 
 CI size by default; the full size of issue 9, one command away:
 
-    FINOPS_SHARED_N=60000 FINOPS_SHARED_KILLS=8 scripts/test.sh tests/streams/test_shared_output_crash.py -q -s
+    FINOPS_SHARED_N=60000 FINOPS_SHARED_KILLS=8 FINOPS_TEST_WORKERS=0 scripts/test.sh tests/streams/test_shared_output_crash.py -q -s
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Full size (15,000 messages, ~10,500 hostile), one command away, per engine:
 `python -m tools.stress.fuzz_run --n 15000 --engine faust --workdir .fuzz --clean`, or
-`FINOPS_FUZZ_N=15000 scripts/test.sh tests/tools/test_fuzz_run.py -q -s`.
+`FINOPS_FUZZ_N=15000 FINOPS_TEST_WORKERS=0 scripts/test.sh tests/tools/test_fuzz_run.py -q -s`.
 """
 
 from __future__ import annotations
