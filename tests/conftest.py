@@ -118,6 +118,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     return SharedFixtureScheduling(config, log)
 
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
     """`host:port` of a real Kafka broker, shared by the whole session.
