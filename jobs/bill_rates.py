@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jobs.cur.enrich import parquet_files
+from jobs.cur.enrich import facts_relation, parquet_files
 from jobs.cur.names import quote_literal
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,7 @@ def derive_rates(
     con.execute("SET TimeZone = 'UTC'")
     if not files:
         return pa.table({})
-    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
-             "hive_partitioning = false, union_by_name = true)")
+    facts = facts_relation(files)
     if end is None:
         end = con.execute(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()[0][0]
         if end is None:

@@ -44,8 +44,7 @@ import duckdb
 import pyarrow as pa
 
 from jobs.bill_rates import _details, _terms, bare_usage_type, usage_of
-from jobs.cur.enrich import parquet_files
-from jobs.cur.names import quote_literal
+from jobs.cur.enrich import facts_relation, parquet_files
 from jobs.facts_cache import cached
 
 log = logging.getLogger(__name__)
@@ -111,8 +110,7 @@ def daily_costs(facts_dir: Path | str, tenant: str, resources: Iterable[str],
         return {}, {}, None
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
-             "hive_partitioning = false, union_by_name = true)")
+    facts = facts_relation(files)
     first_hour, end, _generated = _per_tenant(facts_dir).get(tenant, (None, None, False))
     if first_hour is None or end is None:
         return {}, {}, None
@@ -151,8 +149,7 @@ def usage_daily(facts_dir: Path | str, tenant: str, accounts: Iterable[str],
         return {}
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
-             "hive_partitioning = false, union_by_name = true)")
+    facts = facts_relation(files)
     rows = con.execute(f"""
         SELECT account_id, region, usage_type, CAST(date_trunc('day', usage_start) AS DATE) AS d,
                sum(COALESCE(cost_effective, cost_primary)) AS cost
@@ -413,8 +410,7 @@ def _per_tenant(facts_dir: Path | str | None) -> dict[str, Span]:
             return {}
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        facts = (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
-                 "union_by_name = true)")
+        facts = facts_relation(files)
         rows = con.execute(
             f"SELECT tenant_id, min(usage_start), max(COALESCE(usage_end, usage_start)),"
             f" coalesce(bool_or(list_contains(map_keys(tags), 'generated_for')), false)"

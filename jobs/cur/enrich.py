@@ -63,6 +63,13 @@ def parquet_files(folder: Path | str | None) -> list[str]:
     return sorted(str(p) for p in Path(folder).rglob("*.parquet") if not p.name.startswith("."))
 
 
+def facts_relation(files: list[str]) -> str:
+    """The DuckDB relation over the facts files (`parquet_files`): their own columns only (no
+    hive path columns), files of older FACTS versions read by name."""
+    return (f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
+            "hive_partitioning = false, union_by_name = true)")
+
+
 _AGGREGATES = ("cur_window", "cur_by_res", "cur_by_scope", "cur_cov")
 
 
@@ -84,10 +91,7 @@ def facts_aggregates(facts_dir: Path | str | None, as_of: datetime | None = None
         return None
     con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    facts = (
-        f"read_parquet([{', '.join(quote_literal(f) for f in files)}], "
-        "hive_partitioning = false, union_by_name = true)"
-    )
+    facts = facts_relation(files)
     if as_of is None:
         latest = con.sql(f"SELECT max(COALESCE(usage_end, usage_start)) FROM {facts}").fetchall()
         as_of = latest[0][0]
