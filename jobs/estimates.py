@@ -9,7 +9,8 @@ prices leaves the estimate unknown (never 0). Python runs once per distinct valu
 usage type stripped of its region prefix once, and each distinct combination of (quantity, sign,
 rate) summed once in `Decimal`, as `reprice` sums it. A pooled rate adds its rows in the order
 `RateBook` does (`list_reduce` over the ordered list: Python's left-to-right float sum), so the
-figures equal `reprice`'s to the cent (pinned by tests/jobs/test_estimates.py).
+figures equal `reprice`'s to the cent (pinned by tests/jobs/test_bill_rates.py::
+test_window_hook_equals_reprice_of_each_finding).
 
 The coverage check's re-pricing (the discount the customer's own commitments give) is a pooled
 scan over the account's usage types; those findings are few and go through `reprice` itself.
@@ -175,11 +176,9 @@ def _term_tables(con: duckdb.DuckDBPyConnection) -> None:
                 prices[name].append(value)
     keys = sorted(set(terms["key"]))
     usage = [usage_of(k) for k in keys]
-    con.register("_terms_a", pa.table({**terms, "idx": pa.array(terms["idx"], pa.int32()),
-                                       "key": pa.array(terms["key"], pa.string()),
-                                       "t": pa.array(terms["t"], pa.string()),
-                                       "qty": pa.array(terms["qty"], pa.string()),
-                                       "sign": pa.array(terms["sign"], pa.int32())}))
+    types = {"t": pa.string(), "idx": pa.int32(), "key": pa.string(), "qty": pa.string(),
+             "sign": pa.int32()}
+    con.register("_terms_a", pa.table({n: pa.array(terms[n], t) for n, t in types.items()}))
     con.register("_prices_a", pa.table({n: pa.array(v, pa.string()) for n, v in prices.items()}))
     con.register("_keys_a", pa.table({
         "key": pa.array(keys, pa.string()),
